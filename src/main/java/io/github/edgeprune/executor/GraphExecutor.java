@@ -1,0 +1,346 @@
+package io.github.edgeprune.executor;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import io.github.edgeprune.graph.Graph;
+import io.github.edgeprune.graph.GraphException;
+import io.github.edgeprune.graph.GraphInput;
+import io.github.edgeprune.graph.Node;
+import io.github.edgeprune.graph.Op;
+import io.github.edgeprune.graph.Parameter;
+import io.github.edgeprune.tensor.HostTensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs any {@link Graph} on DJL NDArrays (PyTorch engine): batched inference, training with
+ * autograd (run inside a DJL GradientCollector with {@link Mode#TRAINING}), and IR that was read
+ * back. Parameters are copied into engine memory once and stay there; {@link #copyToHost()}
+ * writes trained values back into the graph's tensors.
+ *
+ * <p>Only the nodes needed for the requested values run, and every intermediate value is
+ * released after its last use, so peak memory stays near that of the widest layer.
+ */
+public final class GraphExecutor implements AutoCloseable {
+
+    /** BatchNorm uses running statistics (INFERENCE) or batch statistics and updates them (TRAINING). */
+    public enum Mode { INFERENCE, TRAINING }
+
+    private final Graph graph;
+    private final NDManager manager;
+    private final Map<String, NDArray> parameters = new LinkedHashMap<>();
+
+    public GraphExecutor(Graph graph, NDManager parent) {
+        this.graph = graph;
+        this.manager = parent.newSubManager();
+        graph.parameters().forEach((name, p) -> parameters.put(name, toEngine(p.tensor(), manager)));
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The engine-side tensor of a parameter (shared: in-place updates change the model). */
+    public NDArray parameter(String name) {
+        NDArray a = parameters.get(name);
+        if (a == null) {
+            throw new GraphException("graph has no parameter '" + name + "'");
+        }
+        return a;
+    }
+
+    /** Names of the trainable parameters (kind WEIGHT), in state_dict order. */
+    public List<String> trainableParameters() {
+        return graph.parameters().values().stream()
+                .filter(p -> p.kind() == Parameter.Kind.WEIGHT)
+                .map(Parameter::name)
+                .toList();
+    }
+
+    /** Attaches (or detaches) gradients to every trainable parameter. */
+    public void setRequiresGradient(boolean requiresGradient) {
+        for (String name : trainableParameters()) {
+            parameters.get(name).setRequiresGradient(requiresGradient);
+        }
+    }
+
+    /** Runs the graph for its declared outputs. */
+    public NDList forward(NDArray images, Mode mode) {
+        Map<String, NDArray> result = run(Map.of(graph.inputs().get(0).name(), images), graph.outputs(), mode);
+        NDList out = new NDList();
+        for (String o : graph.outputs()) {
+            out.add(result.get(o));
+        }
+        return out;
+    }
+
+    /**
+     * Computes the requested values from the given inputs. Returned arrays belong to the
+     * inputs' manager; everything else computed on the way is closed.
+     */
+    public Map<String, NDArray> run(Map<String, NDArray> feeds, Collection<String> fetches, Mode mode) {
+        for (GraphInput in : graph.inputs()) {
+            if (!feeds.containsKey(in.name())) {
+                throw new GraphException("no value given for graph input '" + in.name() + "'");
+            }
+        }
+        List<Node> schedule = schedule(fetches);
+        Map<String, Integer> remainingUses = new HashMap<>();
+        for (Node n : schedule) {
+            for (String in : n.inputs()) {
+                remainingUses.merge(in, 1, Integer::sum);
+            }
+        }
+        Set<String> keep = new HashSet<>(fetches);
+        Map<String, NDArray> values = new HashMap<>(feeds);
+        for (Node node : schedule) {
+            NDArray[] inputs = new NDArray[node.inputs().size()];
+            for (int i = 0; i < inputs.length; i++) {
+                String name = node.input(i);
+                NDArray v = values.get(name);
+                inputs[i] = v != null ? v : parameters.get(name);
+            }
+            NDArray[] outputs;
+            try {
+                outputs = Kernels.execute(node.op(), inputs, mode);
+            } catch (RuntimeException e) {
+                throw new GraphException("node '" + node.name() + "' (" + node.op().type() + ") failed on inputs "
+                        + Arrays.stream(inputs).map(a -> a.getShape().toString()).toList() + ": " + e.getMessage(), e);
+            }
+            for (int i = 0; i < outputs.length; i++) {
+                values.put(node.outputs().get(i), outputs[i]);
+            }
+            for (String in : node.inputs()) {
+                if (remainingUses.merge(in, -1, Integer::sum) == 0 && !keep.contains(in) && !feeds.containsKey(in)
+                        && !parameters.containsKey(in)) {
+                    NDArray done = values.remove(in);
+                    if (done != null) {
+                        done.close();
+                    }
+                }
+            }
+            for (String out : node.outputs()) {
+                if (!remainingUses.containsKey(out) && !keep.contains(out)) {
+                    values.remove(out).close(); // an unused output of a multi-output node
+                }
+            }
+        }
+        Map<String, NDArray> result = new LinkedHashMap<>();
+        for (String f : fetches) {
+            NDArray v = values.get(f);
+            if (v == null) {
+                v = parameters.get(f);
+            }
+            if (v == null) {
+                throw new GraphException("graph has no value '" + f + "'");
+            }
+            result.put(f, v);
+        }
+        return result;
+    }
+
+    /** The nodes needed for these values, in graph order. */
+    private List<Node> schedule(Collection<String> fetches) {
+        Set<String> needed = new HashSet<>(fetches);
+        List<Node> reversed = new ArrayList<>();
+        List<Node> nodes = graph.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (n.outputs().stream().anyMatch(needed::contains)) {
+                reversed.add(n);
+                needed.addAll(n.inputs());
+            }
+        }
+        List<Node> order = new ArrayList<>(reversed.size());
+        for (int i = reversed.size() - 1; i >= 0; i--) {
+            order.add(reversed.get(i));
+        }
+        return order;
+    }
+
+    /** Writes the engine-side parameter values back into the graph's host tensors. */
+    public void copyToHost() {
+        graph.parameters().forEach((name, p) -> {
+            if (p.kind() == Parameter.Kind.CONSTANT) {
+                return;
+            }
+            NDArray a = parameters.get(name);
+            HostTensor t = p.tensor();
+            if (t.dtype() == HostTensor.DType.FLOAT32) {
+                float[] src = a.toFloatArray();
+                System.arraycopy(src, 0, t.floats(), 0, src.length);
+            } else {
+                long[] src = a.toLongArray();
+                System.arraycopy(src, 0, t.longs(), 0, src.length);
+            }
+        });
+    }
+
+    /** Reloads engine-side parameters from the graph's host tensors (after a pass edited them). */
+    public void copyFromHost() {
+        graph.parameters().forEach((name, p) -> {
+            NDArray a = parameters.get(name);
+            HostTensor t = p.tensor();
+            if (t.dtype() == HostTensor.DType.FLOAT32) {
+                a.set(java.nio.FloatBuffer.wrap(t.floats()));
+            } else {
+                a.set(java.nio.LongBuffer.wrap(t.longs()));
+            }
+        });
+    }
+
+    public static NDArray toEngine(HostTensor t, NDManager manager) {
+        Shape shape = new Shape(t.shape());
+        if (t.dtype() == HostTensor.DType.FLOAT32) {
+            return manager.create(t.floats(), shape);
+        }
+        return manager.create(t.longs(), shape);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** The DJL implementation of each op. */
+    static final class Kernels {
+
+        private Kernels() {
+        }
+
+        static NDArray[] execute(Op op, NDArray[] in, Mode mode) {
+            if (op instanceof Op.Conv2d c) {
+                return one(conv(c, in));
+            } else if (op instanceof Op.BatchNorm bn) {
+                boolean training = mode == Mode.TRAINING;
+                // DJL passes (1 - momentum) to torch.batch_norm, whose momentum weights the new batch
+                return one(BatchNorm.batchNorm(in[0], in[3], in[4], in[1], in[2], 1, (float) (1 - bn.momentum()),
+                        (float) bn.epsilon(), training).singletonOrThrow());
+            } else if (op instanceof Op.Silu) {
+                return one(in[0].mul(in[0].getNDArrayInternal().sigmoid()));
+            } else if (op instanceof Op.Sigmoid) {
+                return one(in[0].getNDArrayInternal().sigmoid());
+            } else if (op instanceof Op.Relu) {
+                return one(in[0].getNDArrayInternal().relu());
+            } else if (op instanceof Op.Binary b) {
+                return one(switch (b.kind()) {
+                    case ADD -> in[0].add(in[1]);
+                    case SUB -> in[0].sub(in[1]);
+                    case MUL -> in[0].mul(in[1]);
+                    case DIV -> in[0].div(in[1]);
+                    case POW -> in[0].pow(in[1]);
+                });
+            } else if (op instanceof Op.Concat c) {
+                return one(NDArrays.concat(new NDList(in), c.axis()));
+            } else if (op instanceof Op.MaxPool p) {
+                return one(maxPool(p, in[0]));
+            } else if (op instanceof Op.ResizeNearest r) {
+                return one(in[0].repeat(2, r.scaleH()).repeat(3, r.scaleW()));
+            } else if (op instanceof Op.Reshape r) {
+                long[] target = r.target().clone();
+                long[] shape = in[0].getShape().getShape();
+                for (int i = 0; i < target.length; i++) {
+                    if (target[i] == 0) {
+                        target[i] = shape[i];
+                    }
+                }
+                return one(in[0].reshape(new Shape(target)));
+            } else if (op instanceof Op.Transpose t) {
+                return one(in[0].transpose(t.perm()));
+            } else if (op instanceof Op.Slice s) {
+                return one(slice(s, in[0]));
+            } else if (op instanceof Op.Split s) {
+                return split(s, in[0]);
+            }
+            throw new GraphException("the executor has no kernel for op " + op.type());
+        }
+
+        private static NDArray[] one(NDArray a) {
+            return new NDArray[] {a};
+        }
+
+        private static NDArray conv(Op.Conv2d c, NDArray[] in) {
+            NDArray x = in[0];
+            long[] pb = c.padsBegin();
+            long[] pe = c.padsEnd();
+            Shape pad = new Shape(pb[0], pb[1]);
+            if (!c.symmetricPadding()) {
+                // pad the extra on the end side explicitly, then convolve with the common part
+                x = x.pad(new Shape(0, pe[1] - pb[1], 0, pe[0] - pb[0]), 0);
+            }
+            NDArray bias = in.length > 2 ? in[2] : null;
+            NDArray out = x.getNDArrayInternal().convolution(x, in[1], bias, new Shape(c.strides()), pad,
+                    new Shape(c.dilations()), c.groups()).singletonOrThrow();
+            if (x != in[0]) {
+                x.close();
+            }
+            return out;
+        }
+
+        private static NDArray maxPool(Op.MaxPool p, NDArray x) {
+            long[] pb = p.padsBegin();
+            long[] pe = p.padsEnd();
+            if (!Arrays.equals(pb, pe)) {
+                throw new GraphException("MaxPool with asymmetric padding " + Arrays.toString(pb) + "/" + Arrays.toString(pe)
+                        + " is not supported");
+            }
+            return Pool.maxPool2d(x, new Shape(p.kernel()), new Shape(p.strides()), new Shape(pb), false);
+        }
+
+        private static NDArray slice(Op.Slice s, NDArray x) {
+            long[] shape = x.getShape().getShape();
+            StringBuilder spec = new StringBuilder();
+            Map<Integer, String> perAxis = new HashMap<>();
+            for (int i = 0; i < s.axes().length; i++) {
+                int a = s.axes()[i] < 0 ? s.axes()[i] + shape.length : s.axes()[i];
+                long size = shape[a];
+                long b = s.begin()[i] < 0 ? Math.max(0, size + s.begin()[i]) : Math.min(s.begin()[i], size);
+                long e = s.end()[i] < 0 ? Math.max(0, size + s.end()[i]) : Math.min(s.end()[i], size);
+                perAxis.put(a, b + ":" + e + (s.step()[i] != 1 ? ":" + s.step()[i] : ""));
+            }
+            for (int a = 0; a < shape.length; a++) {
+                if (a > 0) {
+                    spec.append(',');
+                }
+                spec.append(perAxis.getOrDefault(a, ":"));
+            }
+            return x.get(new NDIndex(spec.toString()));
+        }
+
+        private static NDArray[] split(Op.Split s, NDArray x) {
+            long[] shape = x.getShape().getShape();
+            int axis = s.axis() < 0 ? s.axis() + shape.length : s.axis();
+            long[] indices = new long[s.sizes().length - 1];
+            long at = 0;
+            for (int i = 0; i < indices.length; i++) {
+                at += s.sizes()[i];
+                indices[i] = at;
+            }
+            NDList parts = x.split(indices, axis);
+            return parts.toArray(new NDArray[0]);
+        }
+    }
+
+    /** DataType guard used by readers handing integer tensors to float ops. */
+    static boolean isFloat(NDArray a) {
+        return a.getDataType() == DataType.FLOAT32;
+    }
+}

@@ -1,0 +1,354 @@
+package io.github.edgeprune.graph;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The primitive operations a graph is made of. Each knows only its attributes and how it maps
+ * input shapes to output shapes; running them is the executor's business, writing them the
+ * IR writer's. Semantics follow PyTorch/ONNX/OpenVINO where those agree (NCHW, numpy
+ * broadcasting).
+ */
+public sealed interface Op
+        permits Op.Conv2d, Op.BatchNorm, Op.Silu, Op.Sigmoid, Op.Relu, Op.Binary, Op.Concat,
+                Op.MaxPool, Op.ResizeNearest, Op.Reshape, Op.Transpose, Op.Slice, Op.Split {
+
+    /** A short type name for messages and summaries. */
+    String type();
+
+    /** Output shapes for these input shapes (parameters included, in node input order). */
+    List<long[]> outputShapes(List<long[]> in);
+
+    /** 2-D convolution; inputs x, weight [O, I/groups, kH, kW] and an optional bias [O]. */
+    record Conv2d(long[] strides, long[] padsBegin, long[] padsEnd, long[] dilations, int groups) implements Op {
+        public Conv2d {
+            strides = strides.clone();
+            padsBegin = padsBegin.clone();
+            padsEnd = padsEnd.clone();
+            dilations = dilations.clone();
+        }
+
+        public static Conv2d symmetric(long kernel, long stride, long pad, int groups) {
+            return new Conv2d(new long[] {stride, stride}, new long[] {pad, pad}, new long[] {pad, pad},
+                    new long[] {1, 1}, groups);
+        }
+
+        public boolean symmetricPadding() {
+            return Arrays.equals(padsBegin, padsEnd);
+        }
+
+        @Override
+        public String type() {
+            return "Conv2d";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            long[] x = in.get(0);
+            long[] w = in.get(1);
+            return List.of(new long[] {x[0], w[0],
+                    window(x[2], w[2], strides[0], padsBegin[0] + padsEnd[0], dilations[0]),
+                    window(x[3], w[3], strides[1], padsBegin[1] + padsEnd[1], dilations[1])});
+        }
+    }
+
+    /** Batch normalisation over axis 1; inputs x, gamma, beta, running mean, running variance. */
+    record BatchNorm(double epsilon, double momentum) implements Op {
+        @Override
+        public String type() {
+            return "BatchNorm2d";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            return List.of(in.get(0));
+        }
+    }
+
+    /** x * sigmoid(x), OpenVINO's Swish with beta 1. */
+    record Silu() implements Op {
+        @Override
+        public String type() {
+            return "SiLU";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            return List.of(in.get(0));
+        }
+    }
+
+    record Sigmoid() implements Op {
+        @Override
+        public String type() {
+            return "Sigmoid";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            return List.of(in.get(0));
+        }
+    }
+
+    record Relu() implements Op {
+        @Override
+        public String type() {
+            return "ReLU";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            return List.of(in.get(0));
+        }
+    }
+
+    /** Element-wise arithmetic with numpy broadcasting. */
+    record Binary(Kind kind) implements Op {
+        public enum Kind { ADD, SUB, MUL, DIV, POW }
+
+        @Override
+        public String type() {
+            return kind.name().charAt(0) + kind.name().substring(1).toLowerCase();
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            return List.of(broadcast(in.get(0), in.get(1)));
+        }
+    }
+
+    record Concat(int axis) implements Op {
+        @Override
+        public String type() {
+            return "Concat";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            long[] first = in.get(0);
+            int a = normalizeAxis(axis, first.length);
+            long[] out = first.clone();
+            out[a] = 0;
+            for (long[] s : in) {
+                if (s.length != first.length) {
+                    throw new IllegalArgumentException("Concat of ranks " + first.length + " and " + s.length);
+                }
+                out[a] += s[a];
+            }
+            return List.of(out);
+        }
+    }
+
+    /** Max pooling over H and W; padding counts as -inf. */
+    record MaxPool(long[] kernel, long[] strides, long[] padsBegin, long[] padsEnd) implements Op {
+        public MaxPool {
+            kernel = kernel.clone();
+            strides = strides.clone();
+            padsBegin = padsBegin.clone();
+            padsEnd = padsEnd.clone();
+        }
+
+        public static MaxPool square(long kernel, long stride, long pad) {
+            return new MaxPool(new long[] {kernel, kernel}, new long[] {stride, stride}, new long[] {pad, pad},
+                    new long[] {pad, pad});
+        }
+
+        @Override
+        public String type() {
+            return "MaxPool2d";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            long[] x = in.get(0);
+            return List.of(new long[] {x[0], x[1],
+                    window(x[2], kernel[0], strides[0], padsBegin[0] + padsEnd[0], 1),
+                    window(x[3], kernel[1], strides[1], padsBegin[1] + padsEnd[1], 1)});
+        }
+    }
+
+    /** Nearest-neighbour upsampling of H and W by integer factors (nn.Upsample(scale_factor, 'nearest')). */
+    record ResizeNearest(long scaleH, long scaleW) implements Op {
+        @Override
+        public String type() {
+            return "Upsample";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            long[] x = in.get(0).clone();
+            x[2] *= scaleH;
+            x[3] *= scaleW;
+            return List.of(x);
+        }
+    }
+
+    /**
+     * Reshape to a target shape in which 0 copies the input's dimension at that position and -1
+     * is inferred (OpenVINO's special_zero, ONNX's default), so one graph serves any batch.
+     */
+    record Reshape(long[] target) implements Op {
+        public Reshape {
+            target = target.clone();
+        }
+
+        @Override
+        public String type() {
+            return "Reshape";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            return List.of(resolveReshape(in.get(0), target));
+        }
+    }
+
+    record Transpose(int[] perm) implements Op {
+        public Transpose {
+            perm = perm.clone();
+        }
+
+        @Override
+        public String type() {
+            return "Transpose";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            long[] x = in.get(0);
+            long[] out = new long[perm.length];
+            for (int i = 0; i < perm.length; i++) {
+                out[i] = x[perm[i]];
+            }
+            return List.of(out);
+        }
+    }
+
+    /**
+     * Strided slice along the given axes, Python slice semantics: negative begin/end count from
+     * the end, ends are clamped to the dimension.
+     */
+    record Slice(int[] axes, long[] begin, long[] end, long[] step) implements Op {
+        public Slice {
+            axes = axes.clone();
+            begin = begin.clone();
+            end = end.clone();
+            step = step.clone();
+        }
+
+        @Override
+        public String type() {
+            return "Slice";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            long[] out = in.get(0).clone();
+            for (int i = 0; i < axes.length; i++) {
+                int a = normalizeAxis(axes[i], out.length);
+                long[] range = clampSlice(out[a], begin[i], end[i]);
+                out[a] = Math.max(0, (range[1] - range[0] + step[i] - 1) / step[i]);
+            }
+            return List.of(out);
+        }
+    }
+
+    /** Split along an axis into consecutive parts of the given sizes. */
+    record Split(int axis, long[] sizes) implements Op {
+        public Split {
+            sizes = sizes.clone();
+        }
+
+        @Override
+        public String type() {
+            return "Split";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            long[] x = in.get(0);
+            int a = normalizeAxis(axis, x.length);
+            long total = Arrays.stream(sizes).sum();
+            if (x[a] >= 0 && total != x[a]) {
+                throw new IllegalArgumentException("Split sizes " + Arrays.toString(sizes) + " do not add up to " + x[a]);
+            }
+            return Arrays.stream(sizes).mapToObj(s -> {
+                long[] o = x.clone();
+                o[a] = s;
+                return o;
+            }).toList();
+        }
+    }
+
+    // ---- shape helpers shared by the ops ----
+
+    static long window(long size, long kernel, long stride, long totalPad, long dilation) {
+        if (size < 0) {
+            return -1;
+        }
+        return (size + totalPad - dilation * (kernel - 1) - 1) / stride + 1;
+    }
+
+    static int normalizeAxis(int axis, int rank) {
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw new IllegalArgumentException("axis " + axis + " out of range for rank " + rank);
+        }
+        return a;
+    }
+
+    /** Begin and end of a Python slice [begin:end] over a dimension of this size. */
+    static long[] clampSlice(long size, long begin, long end) {
+        long b = begin < 0 ? Math.max(0, size + begin) : Math.min(begin, size);
+        long e = end < 0 ? Math.max(0, size + end) : Math.min(end, size);
+        return new long[] {b, e};
+    }
+
+    static long[] broadcast(long[] a, long[] b) {
+        int rank = Math.max(a.length, b.length);
+        long[] out = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            long da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+            long db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+            if (da != db && da != 1 && db != 1) {
+                throw new IllegalArgumentException(
+                        "shapes " + Arrays.toString(a) + " and " + Arrays.toString(b) + " do not broadcast");
+            }
+            out[i] = da == 1 ? db : da;
+        }
+        return out;
+    }
+
+    static long[] resolveReshape(long[] in, long[] target) {
+        long[] out = target.clone();
+        int inferred = -1;
+        long known = 1;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == 0) {
+                out[i] = in[i];
+            }
+            if (out[i] == -1) {
+                if (inferred >= 0) {
+                    throw new IllegalArgumentException("Reshape target " + Arrays.toString(target) + " has two -1");
+                }
+                inferred = i;
+            } else {
+                known *= out[i];
+            }
+        }
+        long total = 1;
+        for (long d : in) {
+            total *= d;
+        }
+        if (inferred >= 0) {
+            if (known == 0 || total % known != 0) {
+                throw new IllegalArgumentException(
+                        "cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(target));
+            }
+            out[inferred] = total / known;
+        } else if (known != total) {
+            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(target));
+        }
+        return out;
+    }
+}
