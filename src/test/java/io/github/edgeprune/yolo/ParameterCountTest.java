@@ -36,10 +36,12 @@ class ParameterCountTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"yolov5n, 214", "yolov5m, 291"})
-    void moduleCountMatchesUltralyticsLayers(String model, int layers) {
+    @CsvSource({"yolov5n, 214, 157", "yolov5m, 291, 212"})
+    void layerCountsMatchUltralyticsSummary(String model, int layers, int fusedLayers) {
         Graph graph = YoloGraphBuilder.build(ModelZoo.architecture(model), new RandomWeights(0), 320, 320);
-        assertEquals(layers, Integer.parseInt(graph.metadata().get("modules")));
+        assertEquals(layers, ModelSummary.of("m", graph).layers());
+        assertEquals(fusedLayers, ModelSummary.of("m", FoldBatchNorm.apply(graph)).layers());
+        assertEquals("YOLOv5n", ModelSummary.displayName("yolov5n.yaml"));
     }
 
     private static double round1(double v) {
