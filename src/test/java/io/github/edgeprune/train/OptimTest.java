@@ -87,6 +87,21 @@ class OptimTest {
     }
 
     @Test
+    void nonFiniteGradientsAreCleared() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray w = m.create(new float[] {0, 0});
+            NDArray b = m.create(new float[] {0});
+            w.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            backward(w, new float[] {Float.NaN, Float.POSITIVE_INFINITY}, b, new float[] {1}, m);
+            assertEquals(Double.NaN, Trainer.clipGradNorm(List.of(w, b), 10));
+            Trainer.clearNonFiniteGrad(List.of(w, b));
+            assertArrayEquals(new float[] {0, 0}, w.getGradient().toFloatArray());
+            assertArrayEquals(new float[] {0}, b.getGradient().toFloatArray());
+        }
+    }
+
+    @Test
     void warmUpInterpolatesLrMomentumAndAccumulation() {
         Hyp hyp = Hyp.defaults();
         // 10 epochs of 20 batches of 16: warm-up max(round(3·20), 100) = 100 iterations, nbs/batch = 4
