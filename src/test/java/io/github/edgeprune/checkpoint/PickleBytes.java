@@ -182,6 +182,21 @@ final class PickleBytes {
         return tuple().reduce();
     }
 
+    /** Opens a module instance: {@code cls.__new__(cls)} then its state dict up to {@link #endModule}. */
+    PickleBytes beginModule(String module, String name) {
+        return global(module, name).emptyTuple().newobj().emptyDict().mark();
+    }
+
+    /** Closes the state dict of {@link #beginModule} and BUILDs the instance with it. */
+    PickleBytes endModule() {
+        return setitems().build();
+    }
+
+    /** Opens {@code OrderedDict()} and a MARK for its items, closed by {@link #setitems}. */
+    PickleBytes beginOrderedDict() {
+        return global("collections", "OrderedDict").emptyTuple().reduce().mark();
+    }
+
     static long[] contiguous(long[] size) {
         long[] stride = new long[size.length];
         long acc = 1;
