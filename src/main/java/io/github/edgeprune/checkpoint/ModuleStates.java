@@ -26,6 +26,8 @@ public final class ModuleStates {
         }
     }
 
+    private static final int MAX_DEPTH = 256;
+
     private ModuleStates() {
     }
 
@@ -59,6 +61,9 @@ public final class ModuleStates {
         if (!isModule(module)) {
             throw new CheckpointException(where + ": " + here + " (" + module.className()
                     + ") is not a torch.nn.Module: its state has no _modules");
+        }
+        if (path.size() > MAX_DEPTH) {
+            throw new CheckpointException(where + ": " + here + " is nested more than " + MAX_DEPTH + " modules deep");
         }
         if (!path.add(module)) {
             throw new CheckpointException(where + ": " + here + " contains itself (a cycle in the module tree)");

@@ -75,8 +75,12 @@ public final class PickleReader {
         data = pickle;
         try {
             return run();
-        } catch (ClassCastException | IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException e) {
-            throw corrupt("malformed " + opName() + " at byte " + opPos + " (" + e.getMessage() + ")");
+        } catch (ClassCastException | IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException
+                | NullPointerException e) {
+            throw corrupt("malformed " + opName() + " at byte " + opPos + " (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + ")");
+        } catch (StackOverflowError e) {
+            throw corrupt(opName() + " at byte " + opPos + " meets a value nested too deeply or containing itself");
         } finally {
             stack.clear();
             memo.clear();
@@ -588,7 +592,8 @@ public final class PickleReader {
 
     private Object persistent(Object pid) {
         if (loader == null) {
-            throw corrupt("persistent id " + pid + " at byte " + opPos + " but nothing resolves persistent ids here");
+            throw corrupt("persistent id " + describe(pid) + " at byte " + opPos
+                    + " but nothing resolves persistent ids here");
         }
         return loader.load(pid);
     }
@@ -640,23 +645,16 @@ public final class PickleReader {
                 arity(g, args, 0, 1);
                 return args.isEmpty() ? PyTuple.EMPTY : PyTuple.copyOf(new ArrayList<>(iterable(g, args.get(0))));
             }
-            case TORCH_DEVICE: {
-                StringBuilder s = new StringBuilder();
-                for (Object a : args) {
-                    s.append(s.length() == 0 ? "" : ":").append(a);
-                }
-                return s.toString();
-            }
-            case PATH: {
-                StringBuilder s = new StringBuilder();
-                for (Object a : args) {
-                    s.append(s.length() == 0 ? "" : "/").append(a);
-                }
-                return s.toString();
-            }
+            case TORCH_DEVICE:
+                return join(g, args, ":");
+            case PATH:
+                return join(g, args, "/");
             case CODECS_ENCODE: {
                 arity(g, args, 1, 2);
                 String enc = args.size() > 1 ? String.valueOf(args.get(1)).toLowerCase().replace('_', '-') : "utf-8";
+                if (!(args.get(0) instanceof String)) {
+                    throw corrupt("_codecs.encode at byte " + opPos + " expects a str, found " + describe(args.get(0)));
+                }
                 String text = (String) args.get(0);
                 if (enc.equals("latin1") || enc.equals("latin-1") || enc.equals("iso-8859-1")) {
                     byte[] out = new byte[text.length()];
@@ -676,6 +674,9 @@ public final class PickleReader {
             }
             case NUMPY_DTYPE: {
                 arity(g, args, 1, 3);
+                if (!(args.get(0) instanceof String) || ((String) args.get(0)).isEmpty()) {
+                    throw corrupt(g + " at byte " + opPos + " expects a type string, found " + describe(args.get(0)));
+                }
                 return new NumpyDType((String) args.get(0));
             }
             case NUMPY_SCALAR:
@@ -701,6 +702,18 @@ public final class PickleReader {
             default:
                 throw corrupt(opName() + " at byte " + opPos + " calls " + g + ", which is not callable");
         }
+    }
+
+    /** The arguments, strings or ints, joined: a device such as {@code cuda:0} or a path. */
+    private String join(PyGlobal g, PyTuple args, String separator) {
+        StringBuilder s = new StringBuilder();
+        for (Object a : args) {
+            if (!(a instanceof String) && !(a instanceof Long)) {
+                throw corrupt(g + " at byte " + opPos + " expects strings, found " + describe(a));
+            }
+            s.append(s.length() == 0 ? "" : separator).append(a);
+        }
+        return s.toString();
     }
 
     private Object instantiate(Object target, PyTuple args) {

@@ -180,7 +180,8 @@ public record TorchArchive(Path source, String pickleEntry, int storageEntries, 
             PyTuple t = (PyTuple) pid;
             if (!(t.get(1) instanceof PyGlobal) || ((PyGlobal) t.get(1)).kind() != PyGlobal.Kind.STORAGE_TYPE
                     || !(t.get(2) instanceof String) || !(t.get(4) instanceof Long)) {
-                throw new PickleException(source + ": persistent id " + t + " is not ('storage', type, key, location, numel)");
+                throw new PickleException(source + ": persistent id " + PickleReader.describe(t)
+                        + " is not ('storage', type, key, location, numel)");
             }
             StorageType type = StorageType.ofTorchClass(((PyGlobal) t.get(1)).name());
             String key = (String) t.get(2);

@@ -297,6 +297,25 @@ class PickleReaderTest {
         assertMessage("persistent id", new PickleBytes().proto(2).str("x").binpersid().stop());
     }
 
+    @Test
+    void selfContainingValuesFailCleanly() {
+        // l = []; l.append(l); {l}: hashing recurses forever in Java (Python refuses the unhashable list)
+        PickleBytes p = new PickleBytes().proto(4).emptyList().put(0).get(0).op('a')
+                .op(0x8f).mark().get(0).op(0x90).stop();
+        assertMessage("ADDITEMS at byte 12 meets a value nested too deeply or containing itself", p);
+    }
+
+    @Test
+    void moduleTreeCycleIsAnError() {
+        // m = Conv(); m._modules = OrderedDict(self=m)
+        PickleBytes p = new PickleBytes().proto(2).global("models.common", "Conv").emptyTuple().newobj().put(0)
+                .emptyDict().mark().str("_modules").beginOrderedDict().str("self").get(0).setitems().setitems().build()
+                .stop();
+        PyObject m = (PyObject) read(p);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ModuleStates.entries(m, "cyclic.pt"));
+        assertEquals("cyclic.pt: module 'self' contains itself (a cycle in the module tree)", e.getMessage());
+    }
+
     private static void assertMessage(String expected, PickleBytes p) {
         PickleException e = assertThrows(PickleException.class, () -> read(p));
         assertTrue(e.getMessage().startsWith(SRC + ": ") && e.getMessage().contains(expected),
