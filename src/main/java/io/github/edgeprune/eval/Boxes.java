@@ -29,10 +29,28 @@ public final class Boxes {
      * to original image pixels (subtract the padding, divide by {@code h/h0}, clip to the image).
      */
     public static Detections toOriginal(Detections d, Letterbox lb) {
+        return scale(d, lb, lb.padW(), lb.padH(), lb.gain());
+    }
+
+    /**
+     * {@code scale_boxes} without {@code ratio_pad}, as detect.py calls it (and as the reference
+     * detections in the shared test data were made): gain {@code min(imgsz/h0, imgsz/w0)} and the
+     * padding recomputed from it. It differs from {@link #toOriginal} when {@code int()} truncated
+     * the resized size (e.g. 425 rows at 320: 212 rows, gain 0.4988 against 0.5), by up to about a
+     * pixel.
+     */
+    public static Detections toOriginalFromShape(Detections d, Letterbox lb) {
+        double gain = Math.min((double) lb.imgsz() / lb.h0(), (double) lb.imgsz() / lb.w0());
+        double padW = (lb.imgsz() - lb.w0() * gain) / 2;
+        double padH = (lb.imgsz() - lb.h0() * gain) / 2;
+        return scale(d, lb, padW, padH, gain);
+    }
+
+    private static Detections scale(Detections d, Letterbox lb, double padWd, double padHd, double gainD) {
         float[] a = d.toArray();
-        float padW = (float) lb.padW();
-        float padH = (float) lb.padH();
-        float gain = (float) lb.gain();
+        float padW = (float) padWd;
+        float padH = (float) padHd;
+        float gain = (float) gainD;
         float w0 = lb.w0();
         float h0 = lb.h0();
         for (int o = 0; o < a.length; o += Detections.COLUMNS) {

@@ -286,7 +286,7 @@ public final class Metrics {
         System.arraycopy(y, 0, yp, half, y.length);
         Arrays.fill(yp, half + y.length, yp.length, y[y.length - 1]);
         double w = 1.0 / nf;
-        double[] out = new double[y.length];
+        double[] out = new double[yp.length - nf + 1]; // np.convolve(mode='valid')
         for (int i = 0; i < out.length; i++) {
             double s = 0;
             for (int k = 0; k < nf; k++) {
