@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
  * Progress as whole log lines, for logs that keep every line (Maven's): no carriage returns.
  * A line such as {@code Validating 64/128 (50%) 3.1 it/s ETA 20 s} is written when at least
  * {@code minInterval} has passed since the last one and the work has moved on by at least a tenth,
- * or when {@code maxInterval} has passed (long tasks still show they are alive); {@link #done()}
+ * or when {@code maxInterval} has passed (long tasks, and tasks of unknown size, still show they are
+ * alive); {@link #done()}
  * writes the closing line with the total time. So a task writes about ten lines at most, plus
  * one per {@code maxInterval}.
  */
@@ -59,7 +60,7 @@ public final class LogProgress implements Progress {
         count += n;
         long now = clock.getAsLong();
         long sinceLine = now - lastLineNanos;
-        boolean tenth = total > 0 ? (count - lastLineCount) * 10 >= total : true;
+        boolean tenth = total > 0 && (count - lastLineCount) * 10 >= total; // unknown total: maxInterval only
         boolean finished = total > 0 && count >= total;
         if (!finished && ((sinceLine >= minIntervalNanos && tenth) || sinceLine >= maxIntervalNanos)) {
             log.info(line(now, false));
