@@ -3,6 +3,7 @@ package io.github.edgeprune.data;
 import io.github.edgeprune.util.Log;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,14 @@ public final class DataSet {
 
     /** A data set made in code (no yaml), e.g. for tests or a subset. */
     public static DataSet of(List<String> names, List<Sample> samples) {
+        for (Sample s : samples) {
+            for (float[] row : s.labels()) {
+                if (row.length != 5 || row[0] < 0 || row[0] >= names.size() || row[0] != Math.rint(row[0])) {
+                    throw new IllegalArgumentException(s.image() + ": label " + java.util.Arrays.toString(row)
+                            + " is not {cls, cx, cy, w, h} with cls in 0.." + (names.size() - 1));
+                }
+            }
+        }
         return new DataSet(null, null, names, samples);
     }
 
@@ -63,10 +72,14 @@ public final class DataSet {
         List<Sample> samples = new ArrayList<>(images.size());
         List<String> problems = new ArrayList<>();
         int corrupt = 0;
+        int labelFiles = 0;
         for (Path image : images) {
             List<String> imageProblems = new ArrayList<>();
             int[] hw = checkImage(image, imageProblems, log);
             Path labelFile = ImageFiles.labelFor(image);
+            if (Files.exists(labelFile)) {
+                labelFiles++;
+            }
             LabelFile.Result labels = LabelFile.read(labelFile, data.nc());
             imageProblems.addAll(labels.problems());
             labels.warnings().forEach(log::warn);
@@ -76,6 +89,10 @@ public final class DataSet {
                 corrupt++;
                 problems.addAll(imageProblems);
             }
+        }
+        if (labelFiles == 0) {
+            log.warn(where + ": no label files found (for " + images.get(0) + " looked for "
+                    + ImageFiles.labelFor(images.get(0)) + "); every image counts as background");
         }
         if (!problems.isEmpty()) {
             if (!skipCorrupt) {

@@ -29,6 +29,9 @@ public final class Nms {
 
     /** NMS of one image's raw rows {@code [rows, columns]} (flattened), with the settings' thresholds. */
     public static Detections run(float[] raw, int columns, EvalSettings s) {
+        if (raw.length % columns != 0) {
+            throw new IllegalArgumentException(raw.length + " values are not whole rows of " + columns);
+        }
         return run(raw, 0, raw.length / columns, columns, s.conf(), s.iou(), s.maxDet(), s.maxNms());
     }
 

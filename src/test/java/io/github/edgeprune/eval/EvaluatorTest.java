@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencv.core.CvType;
@@ -30,11 +29,14 @@ import org.opencv.imgcodecs.Imgcodecs;
 class EvaluatorTest {
 
     static final int IMGSZ = 320;
-    static DataSet coco;
+    private static DataSet cocoCache;
 
-    @BeforeAll
-    static void load() {
-        coco = DataSet.load(TestData.coco128Yaml(), "val", false, Log.silent());
+    /** COCO128, loaded once; the tests that need it skip when the shared data is absent. */
+    static synchronized DataSet coco() {
+        if (cocoCache == null) {
+            cocoCache = DataSet.load(TestData.coco128Yaml(), "val", false, Log.silent());
+        }
+        return cocoCache;
     }
 
     /**
@@ -101,6 +103,7 @@ class EvaluatorTest {
      */
     @Test
     void perfectDetections() {
+        DataSet coco = coco();
         EvaluationResult r = Evaluator.evaluate(coco, new GroundTruthPredictor(coco, (i, l) -> true), settings(),
                 Progress.silent());
         assertEquals(128, r.images());
@@ -123,6 +126,7 @@ class EvaluatorTest {
      */
     @Test
     void halfTheLabels() {
+        DataSet coco = coco();
         int[] seenOfClass = new int[80];
         boolean[][] kept = new boolean[coco.size()][];
         for (int i = 0; i < coco.size(); i++) {
@@ -178,6 +182,7 @@ class EvaluatorTest {
 
     @Test
     void jsonAndTable() {
+        DataSet coco = coco();
         EvaluationResult r = Evaluator.evaluate(coco, new GroundTruthPredictor(coco, (i, l) -> true), settings(),
                 Progress.silent());
         r.with("model", "yolov5n.xml").with("data", "coco128.yaml");
@@ -215,6 +220,7 @@ class EvaluatorTest {
 
     @Test
     void classCountMustMatch() {
+        DataSet coco = coco();
         Predictor wrong = new Predictor() {
             @Override
             public float[][] predict(float[] images, int batch, int height, int width) {
