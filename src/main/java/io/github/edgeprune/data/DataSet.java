@@ -146,6 +146,14 @@ public final class DataSet {
     }
 
     /** The data yaml, or null for a data set made in code. */
+    /** The first {@code n} images (all if there are fewer), for quick checks. */
+    public DataSet first(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("the number of images must be at least 1, got " + n);
+        }
+        return n >= samples.size() ? this : new DataSet(yaml, split, names, samples.subList(0, n));
+    }
+
     public Path yaml() {
         return yaml;
     }

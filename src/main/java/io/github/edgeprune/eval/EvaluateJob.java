@@ -22,7 +22,7 @@ public final class EvaluateJob {
 
     /** What to evaluate and how. */
     public record Settings(String model, String data, Path baseDir, Path outputDirectory, EvalSettings eval,
-            boolean imgszGiven, boolean skipCorrupt, boolean verbose, String split) {
+            boolean imgszGiven, boolean skipCorrupt, boolean verbose, String split, int maxImages) {
     }
 
     private EvaluateJob() {
@@ -34,6 +34,10 @@ public final class EvaluateJob {
         }
         Path dataYaml = s.baseDir().resolve(s.data()).normalize();
         DataSet ds = DataSet.load(dataYaml, s.split(), s.skipCorrupt(), log);
+        if (s.maxImages() > 0 && s.maxImages() < ds.size()) {
+            log.info("Evaluating the first " + s.maxImages() + " of " + ds.size() + " images (prune.maxImages)");
+            ds = ds.first(s.maxImages());
+        }
         log.info(String.format(Locale.ROOT, "Data %s (%s): %d images, %d instances, %d classes", dataYaml, s.split(),
                 ds.size(), ds.instances(), ds.nc()));
         LoadedModel loaded = load(s, log);

@@ -47,6 +47,10 @@ public class EvaluateMojo extends AbstractPruneMojo {
     @Parameter(property = "prune.skipCorrupt", defaultValue = "false")
     private boolean skipCorrupt;
 
+    /** Evaluate only the first N images of the split (0: all), for quick checks. */
+    @Parameter(property = "prune.maxImages", defaultValue = "0")
+    private int maxImages;
+
     @Override
     protected String goal() {
         return "evaluate";
@@ -66,6 +70,6 @@ public class EvaluateMojo extends AbstractPruneMojo {
         boolean imgszGiven = session != null && session.getUserProperties().containsKey("prune.imgsz");
         EvalSettings settings = EvalSettings.defaults().withImgsz(imgsz).withBatch(batch).withConf(conf).withIou(iou);
         EvaluateJob.run(new EvaluateJob.Settings(chosen, data, baseDir(), resolve(outputDirectory).toPath(), settings,
-                imgszGiven, skipCorrupt, verbose, split), log);
+                imgszGiven, skipCorrupt, verbose, split, maxImages), log);
     }
 }
