@@ -112,10 +112,18 @@ final class SshIdentities {
         try {
             add(name, in, s);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            String m = String.valueOf(e.getMessage());
+            String lower = m.toLowerCase(java.util.Locale.ROOT);
+            boolean locked = lower.contains("password") || lower.contains("passphrase") || lower.contains("encrypt")
+                    || lower.contains("decrypt") || lower.contains("bad padding") || lower.contains("check value");
+            String why = !locked
+                    ? m + ". It must be an OpenSSH or PEM private key (ed25519, ecdsa or rsa)."
+                    : s.passphrase() == null
+                    ? "it is protected by a passphrase and none was given (" + m + ")."
+                    : "the passphrase does not open it (" + m + ").";
             throw new DeviceException(DeviceException.Kind.CONFIGURATION,
-                    "cannot use the private key " + what + ": " + e.getMessage() + ". It must be an OpenSSH or PEM"
-                            + " private key (ed25519, ecdsa or rsa). If it is protected by a passphrase, give it as"
-                            + " <passphrase> in the settings.xml <server> named by prune.serverId.", e);
+                    "cannot use the private key " + what + ": " + why + " Give the passphrase as <passphrase> in the"
+                            + " settings.xml <server> named by prune.serverId (never in the POM).", e);
         }
     }
 

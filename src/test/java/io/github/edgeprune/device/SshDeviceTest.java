@@ -286,6 +286,48 @@ class SshDeviceTest {
     }
 
     @Test
+    void passphraseProtectedKeysNeedTheirPassphrase() throws Exception {
+        Path key = tmp.resolve("sshd/locked_ed25519");
+        Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "s3cret phrase", "-f", key.toString())
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        Files.writeString(sshd.dir().resolve("authorized_keys"),
+                Files.readString(sshd.dir().resolve("user_ed25519.pub")) + Files.readString(Path.of(key + ".pub")));
+        DeviceSettings.Builder b = sshd.settings(knownHosts("kh-locked")).identityFile(null).serverId("pi4")
+                .privateKey(key.toString());
+        DeviceException e = show("locked key", assertThrows(DeviceException.class, () -> Devices.open(b.build(), Log.silent())));
+        assertEquals(DeviceException.Kind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().contains("<passphrase>"), e.getMessage());
+        assertTrue(e.getMessage().contains("settings.xml server 'pi4'"), e.getMessage());
+        assertTrue(e.getMessage().contains("protected by a passphrase and none was given"), e.getMessage());
+        DeviceException wrong = show("wrong passphrase", assertThrows(DeviceException.class,
+                () -> Devices.open(b.passphrase("nope").build(), Log.silent())));
+        assertEquals(DeviceException.Kind.CONFIGURATION, wrong.kind());
+        assertFalse(wrong.getMessage().contains("nope"), "the passphrase is never echoed");
+        assertTrue(wrong.getMessage().contains("the passphrase does not open it"), wrong.getMessage());
+        try (Device d = Devices.open(b.passphrase("s3cret phrase").build(), Log.silent())) {
+            assertEquals(0, d.run("true").exitCode());
+        }
+    }
+
+    @Test
+    void aRecordedKeyOfAnotherTypeCountsAsChanged() throws Exception {
+        // known_hosts knows an ECDSA key for this host, the server offers only ed25519: refused, not silently added
+        Path ecdsa = tmp.resolve("sshd/other_ecdsa");
+        Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", ecdsa.toString())
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        String[] pub = Files.readString(Path.of(ecdsa + ".pub")).strip().split("\\s+");
+        Path kh = Files.writeString(tmp.resolve("kh-othertype"), "[127.0.0.1]:" + sshd.port() + " " + pub[0] + " " + pub[1] + "\n");
+        DeviceException e = assertThrows(DeviceException.class,
+                () -> Devices.open(sshd.settings(kh).hostKeyPolicy(HostKeyPolicy.ACCEPT_NEW).build(), Log.silent()));
+        assertEquals(DeviceException.Kind.HOST_KEY_CHANGED, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().contains("records ecdsa-sha2-nistp256"), e.getMessage());
+    }
+
+    @Test
     void noCredentialsAtAllSaysWhereItLooked() throws Exception {
         Path home = Files.createDirectories(tmp.resolve("home-nothing"));
         DeviceSettings s = sshd.settings(knownHosts("kh-nocred")).identityFile(null).userHome(home).build();
