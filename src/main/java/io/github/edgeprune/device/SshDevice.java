@@ -95,16 +95,26 @@ final class SshDevice extends AbstractDevice {
         }
     }
 
-    /** Offer host-key algorithms whose key types known_hosts already has for this host first, as OpenSSH does. */
-    private static List<NamedFactory<Signature>> preferKnownTypes(List<NamedFactory<Signature>> all, Set<String> known) {
-        if (known.isEmpty()) {
-            return all;
-        }
+    /**
+     * Host-key algorithms in OpenSSH's spirit: those whose key types known_hosts already records for
+     * this host first, then ed25519 (OpenSSH's first choice, so a new host shows the fingerprint
+     * `ssh` would show), then the rest in MINA's order.
+     */
+    static List<NamedFactory<Signature>> preferKnownTypes(List<NamedFactory<Signature>> all, Set<String> known) {
         List<NamedFactory<Signature>> first = new ArrayList<>();
+        List<NamedFactory<Signature>> ed25519 = new ArrayList<>();
         List<NamedFactory<Signature>> rest = new ArrayList<>();
         for (NamedFactory<Signature> f : all) {
-            (known.contains(KeyUtils.getCanonicalKeyType(f.getName())) ? first : rest).add(f);
+            String type = KeyUtils.getCanonicalKeyType(f.getName());
+            if (known.contains(type)) {
+                first.add(f);
+            } else if (f.getName().contains("ed25519")) {
+                ed25519.add(f);
+            } else {
+                rest.add(f);
+            }
         }
+        first.addAll(ed25519);
         first.addAll(rest);
         return first;
     }

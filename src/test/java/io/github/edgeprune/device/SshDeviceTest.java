@@ -243,6 +243,16 @@ class SshDeviceTest {
     }
 
     @Test
+    void aHostKnownByItsEcdsaKeyIsAcceptedThoughItAlsoHasEd25519() throws Exception {
+        // OpenSSH offers the key types already on record first; so do we
+        Path kh = Files.writeString(tmp.resolve("kh-ecdsa-only"), sshd.knownHostsLineEcdsa() + "\n");
+        try (Device d = Devices.open(sshd.settings(kh).build(), Log.silent())) {
+            assertEquals(0, d.run("true").exitCode());
+        }
+        assertEquals(sshd.knownHostsLineEcdsa() + "\n", Files.readString(kh));
+    }
+
+    @Test
     void hashedKnownHostsEntriesMatch() throws Exception {
         Path kh = knownHosts("kh-hashed");
         Process p = new ProcessBuilder("ssh-keygen", "-H", "-f", kh.toString()).redirectErrorStream(true).start();

@@ -53,6 +53,7 @@ public final class SshdServer implements AutoCloseable {
     public static SshdServer start(Path dir) throws IOException, InterruptedException {
         String user = System.getProperty("user.name");
         keygen(dir.resolve("host_ed25519"), "edgeprune-test-host");
+        keygen(dir.resolve("host_ecdsa"), "edgeprune-test-host", "ecdsa");
         keygen(dir.resolve("user_ed25519"), "edgeprune-test-user");
         Files.copy(dir.resolve("user_ed25519.pub"), dir.resolve("authorized_keys"));
         Path run = Path.of("/run/sshd");
@@ -67,6 +68,7 @@ public final class SshdServer implements AutoCloseable {
                     "Port " + port,
                     "ListenAddress 127.0.0.1",
                     "HostKey " + dir.resolve("host_ed25519"),
+                    "HostKey " + dir.resolve("host_ecdsa"),
                     "PidFile " + dir.resolve("sshd.pid"),
                     "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
                     "StrictModes no",
@@ -113,7 +115,11 @@ public final class SshdServer implements AutoCloseable {
     }
 
     private static void keygen(Path file, String comment) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(SSH_KEYGEN.toString(), "-q", "-t", "ed25519", "-N", "", "-C", comment,
+        keygen(file, comment, "ed25519");
+    }
+
+    private static void keygen(Path file, String comment, String type) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(SSH_KEYGEN.toString(), "-q", "-t", type, "-N", "", "-C", comment,
                 "-f", file.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
@@ -179,7 +185,13 @@ public final class SshdServer implements AutoCloseable {
         return Files.readString(dir.resolve("host_ed25519.pub")).strip();
     }
 
-    /** The known_hosts line for this server, as ssh-keyscan would write it. */
+    /** The known_hosts line for the server's ECDSA host key (it has an ed25519 one too). */
+    public String knownHostsLineEcdsa() throws IOException {
+        String[] parts = Files.readString(dir.resolve("host_ecdsa.pub")).strip().split("\\s+");
+        return "[127.0.0.1]:" + port + " " + parts[0] + " " + parts[1];
+    }
+
+    /** The known_hosts line for this server's ed25519 host key, as ssh-keyscan would write it. */
     public String knownHostsLine() throws IOException {
         String[] parts = hostPublicKey().split("\\s+");
         return "[127.0.0.1]:" + port + " " + parts[0] + " " + parts[1];
