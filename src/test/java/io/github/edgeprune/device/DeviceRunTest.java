@@ -94,8 +94,8 @@ class DeviceRunTest {
     @ValueSource(strings = {"local", "ssh"})
     void memoryOfARunningProgramIsSampled(String kind) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is not installed");
-        // allocate and touch 100 MB, hold it 2.5 s, print a JSON line, exit 0
-        String script = "import time,sys\nb = b'x' * (100 << 20)\ntime.sleep(2.5)\nprint('{\"ok\": true}')\n";
+        // allocate and touch 100 MB, hold it 3 s, print a JSON line, exit 0
+        String script = "import time,sys\nb = b'x' * (100 << 20)\ntime.sleep(3)\nprint('{\"ok\": true}')\n";
         List<String> lines = new CopyOnWriteArrayList<>();
         try (Device d = open(kind)) {
             MonitoredRun.Result r = MonitoredRun.of(d, List.of(PYTHON, "-c", script))
@@ -115,7 +115,7 @@ class DeviceRunTest {
             for (int i = 1; i < m.series().size(); i++) {
                 assertTrue(m.series().get(i).seconds() > m.series().get(i - 1).seconds(), m.series().toString());
             }
-            assertTrue(m.series().get(m.series().size() - 1).seconds() < 5, m.series().toString());
+            assertTrue(m.series().get(m.series().size() - 1).seconds() < 10, m.series().toString());
             assertTrue(m.deviceTotalMb() > 100);
             assertTrue(m.peakPercent() > 0 && m.peakPercent() < 100);
         }
@@ -141,13 +141,13 @@ class DeviceRunTest {
     void aRunPastItsTimeoutIsStopped(String kind) throws Exception {
         try (Device d = open(kind)) {
             long t0 = System.nanoTime();
-            DeviceException e = assertThrows(DeviceException.class, () -> MonitoredRun.of(d, List.of("sleep", "60"))
+            DeviceException e = assertThrows(DeviceException.class, () -> MonitoredRun.of(d, List.of("sleep", "87.25"))
                     .timeout(Duration.ofSeconds(2)).run());
             double took = (System.nanoTime() - t0) / 1e9;
             assertEquals(DeviceException.Kind.TIMEOUT, e.kind());
             assertTrue(took < 2 + 5, "took " + took);
             // the program is really gone, not just our channel
-            assertEquals("", d.run("pgrep -x -f 'sleep 60' || true").stdout().strip());
+            assertEquals("", d.run("pgrep -x -f 'sleep 87.25' || true").stdout().strip());
         }
     }
 
