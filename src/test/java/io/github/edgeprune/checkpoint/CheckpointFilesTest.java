@@ -1,5 +1,7 @@
 package io.github.edgeprune.checkpoint;
 
+import io.github.edgeprune.testing.TestData;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package io.github.edgeprune.eval;
 
+import io.github.edgeprune.testing.TestData;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +13,7 @@ import io.github.edgeprune.data.DataSet;
 import io.github.edgeprune.data.Letterbox;
 import io.github.edgeprune.data.OpenCv;
 import io.github.edgeprune.data.Sample;
-import io.github.edgeprune.data.TestData;
+
 import io.github.edgeprune.util.Log;
 import io.github.edgeprune.util.Progress;
 import java.io.IOException;

@@ -1,10 +1,12 @@
 package io.github.edgeprune.eval;
 
+import io.github.edgeprune.testing.TestData;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.edgeprune.data.Letterbox;
-import io.github.edgeprune.data.TestData;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

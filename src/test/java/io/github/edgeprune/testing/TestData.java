@@ -43,6 +43,15 @@ public final class TestData {
         return file("coco128/coco128.yaml");
     }
 
+    public static Path coco128Yaml() {
+        return coco128();
+    }
+
+    /** Ultralytics' exact tensors for two images at 320 (meta.json describes them). */
+    public static Path reference() {
+        return file("reference/yolov5n-320");
+    }
+
     /** A little-endian float32 file. */
     public static float[] floats(Path file) {
         try {
