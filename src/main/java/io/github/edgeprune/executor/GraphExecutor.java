@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
@@ -15,6 +14,7 @@ import io.github.edgeprune.graph.GraphInput;
 import io.github.edgeprune.graph.Node;
 import io.github.edgeprune.graph.Op;
 import io.github.edgeprune.graph.Parameter;
+import io.github.edgeprune.graph.ShapeInference;
 import io.github.edgeprune.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,6 +45,9 @@ public final class GraphExecutor implements AutoCloseable {
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
     public GraphExecutor(Graph graph, NDManager parent) {
+        // Shapes are checked up front: a mis-shaped tensor handed to libtorch can take the JVM down
+        // instead of raising an exception.
+        ShapeInference.inferWithBatchOne(graph);
         this.graph = graph;
         this.manager = parent.newSubManager();
         graph.parameters().forEach((name, p) -> parameters.put(name, toEngine(p.tensor(), manager)));
@@ -337,10 +340,5 @@ public final class GraphExecutor implements AutoCloseable {
             NDList parts = x.split(indices, axis);
             return parts.toArray(new NDArray[0]);
         }
-    }
-
-    /** DataType guard used by readers handing integer tensors to float ops. */
-    static boolean isFloat(NDArray a) {
-        return a.getDataType() == DataType.FLOAT32;
     }
 }

@@ -41,6 +41,9 @@ public final class FoldBatchNorm {
         }
         Map<String, String> meta = new LinkedHashMap<>(graph.metadata());
         meta.put("fused", "true");
+        if (meta.containsKey("modules")) { // the BatchNorm2d modules are gone, as after Ultralytics' fuse()
+            meta.put("modules", Integer.toString(Integer.parseInt(meta.get("modules")) - foldedInto.size()));
+        }
         return new Graph(graph.name(), graph.inputs(), graph.outputs(), nodes, params, meta);
     }
 

@@ -46,6 +46,18 @@ public sealed interface Op
         public List<long[]> outputShapes(List<long[]> in) {
             long[] x = in.get(0);
             long[] w = in.get(1);
+            if (x.length != 4 || w.length != 4) {
+                throw new IllegalArgumentException("Conv2d needs a 4-D input and a 4-D weight, got ranks "
+                        + x.length + " and " + w.length);
+            }
+            if (x[1] >= 0 && x[1] != w[1] * groups) {
+                throw new IllegalArgumentException("Conv2d input has " + x[1] + " channels but the weight expects "
+                        + w[1] * groups);
+            }
+            if (in.size() > 2 && (in.get(2).length != 1 || in.get(2)[0] != w[0])) {
+                throw new IllegalArgumentException("Conv2d bias " + Arrays.toString(in.get(2)) + " does not match "
+                        + w[0] + " output channels");
+            }
             return List.of(new long[] {x[0], w[0],
                     window(x[2], w[2], strides[0], padsBegin[0] + padsEnd[0], dilations[0]),
                     window(x[3], w[3], strides[1], padsBegin[1] + padsEnd[1], dilations[1])});
@@ -61,7 +73,14 @@ public sealed interface Op
 
         @Override
         public List<long[]> outputShapes(List<long[]> in) {
-            return List.of(in.get(0));
+            long[] x = in.get(0);
+            for (int i = 1; i < 5; i++) {
+                if (in.get(i).length != 1 || (x.length > 1 && in.get(i)[0] != x[1])) {
+                    throw new IllegalArgumentException("BatchNorm2d statistics " + Arrays.toString(in.get(i))
+                            + " do not match " + (x.length > 1 ? x[1] : 0) + " channels");
+                }
+            }
+            return List.of(x);
         }
     }
 

@@ -1,0 +1,176 @@
+package io.github.edgeprune.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.engine.Engine;
+import io.github.edgeprune.graph.Graph;
+import io.github.edgeprune.graph.GraphException;
+import io.github.edgeprune.graph.GraphInput;
+import io.github.edgeprune.graph.Node;
+import io.github.edgeprune.graph.Op;
+import io.github.edgeprune.graph.Parameter;
+import io.github.edgeprune.tensor.HostTensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Each kernel against values worked out by hand. */
+class GraphExecutorTest {
+
+    private static NDManager manager;
+
+    @BeforeAll
+    static void engine() {
+        manager = NDManager.newBaseManager("PyTorch");
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+    }
+
+    private static Graph single(Op op, long[] inputShape, Map<String, HostTensor> params, int outputs) {
+        Map<String, Parameter> p = new LinkedHashMap<>();
+        params.forEach((k, v) -> p.put(k, new Parameter(k, v, Parameter.Kind.WEIGHT)));
+        List<String> ins = new java.util.ArrayList<>(List.of("x"));
+        ins.addAll(params.keySet());
+        List<String> outs = new java.util.ArrayList<>();
+        for (int i = 0; i < outputs; i++) {
+            outs.add("y" + i);
+        }
+        return new Graph("t", List.of(new GraphInput("x", inputShape)), outs, List.of(new Node("n", op, ins, outs)), p,
+                Map.of());
+    }
+
+    private static Map<String, HostTensor> ordered(String k1, HostTensor v1, String k2, HostTensor v2) {
+        Map<String, HostTensor> m = new LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
+    }
+
+    private static float[] run(Graph g, float[] x, long... shape) {
+        try (NDManager s = manager.newSubManager(); GraphExecutor ex = new GraphExecutor(g, s)) {
+            return ex.forward(s.create(x, new Shape(shape)), GraphExecutor.Mode.INFERENCE).get(0).toFloatArray();
+        }
+    }
+
+    @Test
+    void convolutionWithPaddingStrideAndBias() {
+        // 1x1x3x3 input 1..9, 2x2 kernel of ones, stride 1, no pad: sums of 2x2 windows, + bias 0.5
+        Graph g = single(Op.Conv2d.symmetric(2, 1, 0, 1), new long[] {1, 1, 3, 3},
+                ordered("w", HostTensor.ofFloats(new float[] {1, 1, 1, 1}, 1, 1, 2, 2),
+                        "b", HostTensor.ofFloats(new float[] {0.5f}, 1)), 1);
+        float[] y = run(g, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 1, 3, 3);
+        assertArrayEquals(new float[] {12.5f, 16.5f, 24.5f, 28.5f}, y, 1e-6f);
+    }
+
+    @Test
+    void asymmetricPaddingPadsTheEndSide() {
+        // pads begin 0, end 1 on a 1x1x2x2 input with a 2x2 ones kernel, stride 2 -> one output
+        // per window: [1+2+3+4] then the padded windows
+        Op.Conv2d conv = new Op.Conv2d(new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, new long[] {1, 1}, 1);
+        Graph g = single(conv, new long[] {1, 1, 2, 2}, Map.of("w", HostTensor.ofFloats(new float[] {1, 1, 1, 1}, 1, 1, 2, 2)), 1);
+        float[] y = run(g, new float[] {1, 2, 3, 4}, 1, 1, 2, 2);
+        assertArrayEquals(new float[] {10, 6, 7, 4}, y, 1e-6f);
+    }
+
+    @Test
+    void batchNormUsesRunningStatisticsInInference() {
+        Map<String, HostTensor> bn = new LinkedHashMap<>();
+        bn.put("g", HostTensor.ofFloats(new float[] {2, 1}, 2));
+        bn.put("b", HostTensor.ofFloats(new float[] {1, 0}, 2));
+        bn.put("m", HostTensor.ofFloats(new float[] {1, -1}, 2));
+        bn.put("v", HostTensor.ofFloats(new float[] {4, 1}, 2));
+        Graph g = single(new Op.BatchNorm(0, 0.03), new long[] {1, 2, 1, 1}, bn, 1);
+        float[] y = run(g, new float[] {3, 1}, 1, 2, 1, 1);
+        // (3-1)/2*2+1 = 3 ; (1+1)/1*1+0 = 2
+        assertArrayEquals(new float[] {3, 2}, y, 1e-6f);
+    }
+
+    @Test
+    void siluSigmoidAndPower() {
+        float[] x = {-2, 0, 1.5f};
+        float[] silu = run(single(new Op.Silu(), new long[] {3}, Map.of(), 1), x, 3);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(x[i] / (1 + Math.exp(-x[i])), silu[i], 1e-6);
+        }
+        float[] pow = run(single(new Op.Binary(Op.Binary.Kind.POW), new long[] {3},
+                Map.of("e", HostTensor.ofFloats(new float[] {2}, 1)), 1), x, 3);
+        assertArrayEquals(new float[] {4, 0, 2.25f}, pow, 1e-6f);
+    }
+
+    @Test
+    void nearestUpsampleRepeatsPixels() {
+        float[] y = run(single(new Op.ResizeNearest(2, 2), new long[] {1, 1, 2, 2}, Map.of(), 1),
+                new float[] {1, 2, 3, 4}, 1, 1, 2, 2);
+        assertArrayEquals(new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}, y);
+    }
+
+    @Test
+    void maxPoolKeepsSizeWithPadding() {
+        float[] y = run(single(Op.MaxPool.square(3, 1, 1), new long[] {1, 1, 2, 2}, Map.of(), 1),
+                new float[] {1, 2, 3, -4}, 1, 1, 2, 2);
+        assertArrayEquals(new float[] {3, 3, 3, 3}, y);
+    }
+
+    @Test
+    void reshapeTransposeSliceAndSplit() {
+        float[] x = {0, 1, 2, 3, 4, 5};
+        assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5},
+                run(single(new Op.Transpose(new int[] {1, 0}), new long[] {2, 3}, Map.of(), 1), x, 2, 3));
+        assertArrayEquals(new float[] {1, 2, 4, 5}, run(single(new Op.Slice(new int[] {1}, new long[] {1}, new long[] {99},
+                new long[] {1}), new long[] {2, 3}, Map.of(), 1), x, 2, 3));
+        assertArrayEquals(x, run(single(new Op.Reshape(new long[] {0, -1}), new long[] {2, 3}, Map.of(), 1), x, 1, 2, 3));
+        Graph split = single(new Op.Split(1, new long[] {1, 2}), new long[] {2, 3}, Map.of(), 2);
+        try (NDManager s = manager.newSubManager(); GraphExecutor ex = new GraphExecutor(split, s)) {
+            Map<String, NDArray> out = ex.run(Map.of("x", s.create(x, new Shape(2, 3))), List.of("y0", "y1"),
+                    GraphExecutor.Mode.INFERENCE);
+            assertArrayEquals(new float[] {0, 3}, out.get("y0").toFloatArray());
+            assertArrayEquals(new float[] {1, 2, 4, 5}, out.get("y1").toFloatArray());
+        }
+    }
+
+    @Test
+    void gradientsFlowToParametersInTrainingMode() {
+        // y = sum(x * w): dy/dw = x
+        Graph g = single(new Op.Binary(Op.Binary.Kind.MUL), new long[] {3},
+                Map.of("w", HostTensor.ofFloats(new float[] {1, 1, 1}, 3)), 1);
+        try (NDManager s = manager.newSubManager(); GraphExecutor ex = new GraphExecutor(g, s)) {
+            ex.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = ex.forward(s.create(new float[] {2, 3, 4}), GraphExecutor.Mode.TRAINING).get(0).sum();
+                gc.backward(y);
+            }
+            assertArrayEquals(new float[] {2, 3, 4}, ex.parameter("w").getGradient().toFloatArray());
+        }
+    }
+
+    @Test
+    void missingInputIsNamed() {
+        Graph g = single(new Op.Silu(), new long[] {3}, Map.of(), 1);
+        try (NDManager s = manager.newSubManager(); GraphExecutor ex = new GraphExecutor(g, s)) {
+            GraphException e = assertThrows(GraphException.class,
+                    () -> ex.run(Map.of(), List.of("y0"), GraphExecutor.Mode.INFERENCE));
+            assertTrue(e.getMessage().contains("'x'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void misShapedWeightIsRefusedBeforeItReachesTheEngine() {
+        Graph g = single(Op.Conv2d.symmetric(2, 1, 0, 1), new long[] {1, 3, 4, 4},
+                Map.of("w", HostTensor.ofFloats(new float[4], 1, 1, 2, 2)), 1);
+        GraphException e = assertThrows(GraphException.class, () -> new GraphExecutor(g, manager));
+        assertTrue(e.getMessage().contains("3 channels but the weight expects 1"), e.getMessage());
+    }
+}
