@@ -1,6 +1,5 @@
 package io.github.edgeprune.openvino;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
@@ -81,7 +80,7 @@ public final class IrMetadata {
     public static String namesJson(List<String> names) {
         JsonArray a = new JsonArray();
         names.forEach(a::add);
-        return new Gson().toJson(a);
+        return a.toString(); // as YoloModel writes it: no HTML escaping
     }
 
     /** {@code {0: 'person', 1: 'bicycle'}}, as Python's {@code str(dict)} prints it. */
