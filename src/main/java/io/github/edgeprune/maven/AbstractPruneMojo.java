@@ -68,8 +68,13 @@ public abstract class AbstractPruneMojo extends AbstractMojo {
         if (file == null || file.isAbsolute()) {
             return file;
         }
+        return baseDir().resolve(file.getPath()).toFile();
+    }
+
+    /** The folder relative paths are taken from: the project's, or the current one without a POM. */
+    protected java.nio.file.Path baseDir() {
         File base = project != null && project.getBasedir() != null ? project.getBasedir() : new File(".");
-        return new File(base, file.getPath());
+        return base.toPath().toAbsolutePath().normalize();
     }
 
     @SuppressWarnings("unchecked")
