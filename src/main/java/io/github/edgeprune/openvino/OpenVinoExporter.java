@@ -6,10 +6,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.edgeprune.graph.Graph;
 import io.github.edgeprune.util.AtomicOutput;
+import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +17,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,8 +36,8 @@ import java.util.function.Supplier;
  * output folder and moved into place one by one; the old fingerprint is removed before the first
  * move and the new one written last, so an interrupted export is never mistaken for a complete one.
  *
- * <p>Up to date: the fingerprint is the sha-256 of the input model files' bytes, every setting,
- * the plugin version and {@link IrWriter#FORMAT_VERSION}. It is stored with the export's figures in
+ * <p>Up to date: the fingerprint is the sha-256 of the input model files' bytes (a bundle folder:
+ * all its files), every setting, the plugin version and {@link IrWriter#FORMAT_VERSION}. It is stored with the export's figures in
  * {@code <name>.fingerprint} (JSON); when it matches and every output exists with its recorded
  * size, the export is skipped.
  */
@@ -210,49 +207,21 @@ public final class OpenVinoExporter {
     // ---- fingerprint ----
 
     /**
-     * The fingerprint of a request: sha-256 over the bytes of each input file, every setting
-     * (sorted by key), precision, base name, plugin version and writer format. Null when the
-     * request names no input files (nothing to compare with: always export).
+     * The fingerprint of a request: {@link Fingerprint#of} over the input model files (folders
+     * walked) and every setting, with precision, base name, the plugin version passed in and
+     * {@link IrWriter#FORMAT_VERSION} added to the settings. Null when the request names no input
+     * files (nothing to compare with: always export).
      */
     public static String fingerprint(Request request) {
         if (request.inputFiles().isEmpty()) {
             return null;
         }
-        MessageDigest sha = sha256();
-        update(sha, "edgeprune-openvino-fingerprint/1");
-        update(sha, "writer=" + IrWriter.FORMAT_VERSION);
-        update(sha, "plugin=" + request.pluginVersion());
-        update(sha, "precision=" + request.precision());
-        update(sha, "name=" + request.baseName());
-        new TreeMap<>(request.settings()).forEach((k, v) -> update(sha, "setting " + k + "=" + v));
-        for (Path p : request.inputFiles()) {
-            MessageDigest file = sha256();
-            try (InputStream in = Files.newInputStream(p)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    file.update(buf, 0, n);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read input model file " + p + ": " + e.getMessage(), e);
-            }
-            update(sha, "file " + HexFormat.of().formatHex(file.digest()));
-        }
-        return HexFormat.of().formatHex(sha.digest());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void update(MessageDigest sha, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        sha.update(Integer.toString(b.length).getBytes(StandardCharsets.UTF_8));
-        sha.update((byte) ':');
-        sha.update(b);
+        Map<String, String> settings = new TreeMap<>(request.settings());
+        settings.put("openvino.precision", request.precision().name());
+        settings.put("openvino.name", request.baseName());
+        settings.put("openvino.writer", IrWriter.FORMAT_VERSION);
+        settings.put("openvino.pluginVersion", request.pluginVersion());
+        return Fingerprint.of(request.inputFiles(), settings);
     }
 
     private static String fingerprintJson(Result r, Request request) {

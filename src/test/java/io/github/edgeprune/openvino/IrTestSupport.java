@@ -84,13 +84,6 @@ final class IrTestSupport {
         }
     }
 
-    static long[] outputShape(Graph g, float[] image, int h, int w) {
-        try (NDManager m = Engines.newManager(); GraphExecutor ex = new GraphExecutor(g, m)) {
-            return ex.forward(m.create(image, new Shape(1, 3, h, w)), GraphExecutor.Mode.INFERENCE).get(0).getShape()
-                    .getShape();
-        }
-    }
-
     static double maxAbs(float[] a, float[] b) {
         double worst = 0;
         for (int i = 0; i < a.length; i++) {

@@ -243,6 +243,20 @@ class OpenVinoExporterTest {
     }
 
     @Test
+    void aBundleFolderAsInputIsFingerprintedByItsFiles(@TempDir Path dir) throws Exception {
+        Path bundle = Files.createDirectories(dir.resolve("bundle"));
+        Files.writeString(bundle.resolve("model.yaml"), "nc: 3\n");
+        Files.write(bundle.resolve("weights.safetensors"), new byte[] {1, 2});
+        OpenVinoExporter ex = new OpenVinoExporter(Log.silent());
+        OpenVinoExporter.Request req = new OpenVinoExporter.Request(dir.resolve("ir"), "tiny", IrPrecision.FP16,
+                List.of(bundle), Map.of(), "1");
+        assertFalse(ex.export(() -> tiny(Map.of()), req).skipped());
+        assertTrue(ex.export(() -> tiny(Map.of()), req).skipped());
+        Files.write(bundle.resolve("weights.safetensors"), new byte[] {1, 3});
+        assertFalse(ex.export(() -> tiny(Map.of()), req).skipped(), "a file inside the bundle changed");
+    }
+
+    @Test
     void baseNameMustBeAPlainFileName(@TempDir Path dir) {
         assertThrows(IllegalArgumentException.class, () -> OpenVinoExporter.Request.of(dir, "../x", IrPrecision.FP16));
         assertThrows(IllegalArgumentException.class, () -> OpenVinoExporter.Request.of(dir, "", IrPrecision.FP16));
