@@ -298,6 +298,10 @@ public final class IrWriter {
             } catch (IllegalArgumentException e) {
                 throw new IrExportException(e.getMessage(), e);
             }
+            String nc = graph.metadata().get("nc");
+            if (nc != null && graph.metadata().containsKey("names") && !nc.trim().equals(Integer.toString(names.size()))) {
+                throw new IrExportException("metadata has " + names.size() + " class names for nc=" + nc.trim());
+            }
             long[] imgsz = imgsz();
             RtInfo rt = IrMetadata.toRtInfo(graph.metadata(), names, imgsz, precision);
             String xml = new XmlOut().write(modelName, layers, edges, rt);

@@ -71,7 +71,11 @@ public final class OpenVinoExporter {
                 throw new IllegalArgumentException("base name must be a plain file name, got '" + baseName + "'");
             }
             inputFiles = List.copyOf(inputFiles == null ? List.of() : inputFiles);
-            settings = settings == null ? Map.of() : Map.copyOf(settings);
+            Map<String, String> copy = new TreeMap<>();
+            if (settings != null) {
+                settings.forEach((k, v) -> copy.put(String.valueOf(k), String.valueOf(v)));
+            }
+            settings = java.util.Collections.unmodifiableMap(copy);
             pluginVersion = pluginVersion == null ? "" : pluginVersion;
         }
 

@@ -13,8 +13,13 @@ import io.github.edgeprune.graph.Parameter;
 import io.github.edgeprune.yolo.ModelZoo;
 import io.github.edgeprune.yolo.RandomWeights;
 import io.github.edgeprune.yolo.YoloGraphBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -114,4 +119,69 @@ final class IrTestSupport {
         }
         return c;
     }
+
+    static float[] floats(Path file) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+            float[] out = new float[b.remaining() / 4];
+            b.asFloatBuffer().get(out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+
+    /** Centres a [1,3,s,s] image in a [1,3,size,size] canvas of gray 114/255, as letterboxing pads. */
+    static float[] letterbox(float[] src, int s, int size) {
+        float[] out = new float[3 * size * size];
+        Arrays.fill(out, 114f / 255f);
+        int pad = (size - s) / 2;
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < s; y++) {
+                System.arraycopy(src, (c * s + y) * s, out, (c * size + y + pad) * size + pad, s);
+            }
+        }
+        return out;
+    }
+
+
+    static double maxConfidenceDiff(float[] a, float[] b) {
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (i % 85 >= 4) {
+                worst = Math.max(worst, Math.abs(a[i] - b[i]));
+            }
+        }
+        return worst;
+    }
+
+
+    static double maxBoxDiff(float[] a, float[] b) {
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (i % 85 < 4) {
+                worst = Math.max(worst, Math.abs(a[i] - b[i]));
+            }
+        }
+        return worst;
+    }
+
+
+    /** "row/class" of the highest objectness × class score. */
+    static String topDetection(float[] y) {
+        double best = -1;
+        String at = "";
+        for (int r = 0; r < y.length / 85; r++) {
+            for (int c = 0; c < 80; c++) {
+                double s = y[r * 85 + 4] * y[r * 85 + 5 + c];
+                if (s > best) {
+                    best = s;
+                    at = r + "/" + c;
+                }
+            }
+        }
+        return at;
+    }
+
 }

@@ -147,6 +147,17 @@ class OpenVinoExporterTest {
     }
 
     @Test
+    void classNamesMustMatchNc(@TempDir Path dir) throws Exception {
+        Graph g = tiny(Map.of());
+        Map<String, String> meta = new LinkedHashMap<>(g.metadata());
+        meta.put("nc", "80");
+        IrExportException e = assertThrows(IrExportException.class, () -> new OpenVinoExporter(Log.silent())
+                .export(g.withMetadata(meta), dir.resolve("o"), "tiny", IrPrecision.FP16));
+        assertEquals("metadata has 3 class names for nc=80", e.getMessage());
+        assertEquals(List.of(), listing(dir.resolve("o")));
+    }
+
+    @Test
     void nanWeightsAreRefused(@TempDir Path dir) throws Exception {
         float[] w = new float[108];
         w[5] = Float.NaN;
