@@ -26,6 +26,9 @@ public abstract class AbstractPruneMojo extends AbstractMojo {
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     protected MavenProject project;
 
+    @Parameter(defaultValue = "${session}", readonly = true, required = true)
+    protected org.apache.maven.execution.MavenSession session;
+
     /** Skip this goal. */
     @Parameter(property = "prune.skip", defaultValue = "false")
     protected boolean skip;
