@@ -301,8 +301,9 @@ public final class EmulatedPi4 implements AutoCloseable {
             manifest.put("userlandBytes", folderSize(root));
             manifest.put("tarballBytes", Files.size(part));
             manifest.put("installed", versions.ok() ? versions.output().strip().split("\n") : new String[0]);
-            AtomicOutput.writeString(cacheDir.resolve(key + ".json"),
-                    new GsonBuilder().setPrettyPrinting().create().toJson(manifest) + "\n");
+            Path manifestFile = cacheDir.resolve(key + ".json");
+            AtomicOutput.writeString(manifestFile, new GsonBuilder().setPrettyPrinting().create().toJson(manifest) + "\n");
+            Files.setPosixFilePermissions(manifestFile, PosixFilePermissions.fromString("rw-r--r--"));
             Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-r--r--"));
             move(part, target);
             part = null;
@@ -462,9 +463,29 @@ public final class EmulatedPi4 implements AutoCloseable {
                 log.info("emulated Pi 4 ready in " + Durations.since(t0) + ": ssh -i " + userKey
                         + " -o UserKnownHostsFile=" + knownHosts + " -p " + port + " " + USER + "@" + HOST);
                 return endpoint;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // a start that fails half way leaves nothing running, mounted or unpacked
+                abandonRun();
+                if (e instanceof EmulatedDeviceException ede) {
+                    throw ede;
+                }
                 throw new EmulatedDeviceException("could not start the emulated Pi 4: " + e.getMessage(), e);
             }
+        }
+    }
+
+    private void abandonRun() {
+        Process p = sshd;
+        if (p != null) {
+            Commands.destroyTree(p);
+            sshd = null;
+        }
+        Path dir = runDir;
+        if (dir != null) {
+            List<String> problems = new ArrayList<>();
+            cleanUp(dir, problems);
+            problems.forEach(log::warn);
+            runDir = null;
         }
     }
 

@@ -14,7 +14,7 @@ final class Preflight {
 
     static final long GB = 1024L * 1024 * 1024;
     static final long MB = 1024L * 1024;
-    /** Userland ≈ 640 MB unpacked + ≈ 180 MB tarball, with room to spare. */
+    /** Userland ≈ 400 MB unpacked (≈ 600 MB while building, with the downloaded packages) + ≈ 120 MB tarball, with room to spare. */
     static final long REQUIRED_FREE_BYTES = GB;
 
     static final String QEMU = "qemu-aarch64-static";
@@ -76,7 +76,7 @@ final class Preflight {
         if (free < REQUIRED_FREE_BYTES) {
             throw new EmulatedDeviceException("disk space too low for the emulated Pi 4's " + what + ": "
                     + free / MB + " MB free in " + dir + ", about " + REQUIRED_FREE_BYTES / MB
-                    + " MB needed (arm64 userland ≈ 640 MB unpacked, ≈ 180 MB as a tarball); "
+                    + " MB needed (arm64 userland ≈ 400 MB unpacked, ≈ 600 MB while it is built, ≈ 120 MB as a tarball); "
                     + "free some space or choose another folder (cacheDir/workDir)");
         }
     }
@@ -86,7 +86,7 @@ final class Preflight {
         Optional<String> problem = host.probe(release);
         problem.ifPresent(p -> {
             throw new EmulatedDeviceException("Debian mirror " + mirror + " unreachable (" + p + "); the emulated Pi 4's "
-                    + "userland is downloaded from it once (≈ 200 MB) and then cached. Check the network or proxy "
+                    + "userland's packages are downloaded from it once and then cached. Check the network or proxy "
                     + "(http_proxy), or choose a reachable mirror with -D" + EmulatedPi4.MIRROR_PROPERTY + "=URL");
         });
     }

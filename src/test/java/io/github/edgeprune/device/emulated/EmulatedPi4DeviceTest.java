@@ -3,6 +3,7 @@ package io.github.edgeprune.device.emulated;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -151,6 +153,29 @@ class EmulatedPi4DeviceTest {
             assertEquals("aarch64", ssh(eb, "uname -m").trim(), "closing a leaves b running");
         }
         assertNothingLeft(eps.get(1));
+    }
+
+    @Test
+    @Order(4)
+    void aStartThatFailsHalfWayLeavesNothing() throws Exception {
+        Path work = EmulatedPi4.defaultCacheDir().resolve("runs");
+        Set<Path> before = runFolders(work);
+        try (EmulatedPi4 pi = EmulatedPi4.builder().log(LOG).startTimeout(Duration.ZERO).build()) {
+            EmulatedDeviceException e = assertThrows(EmulatedDeviceException.class, pi::start);
+            assertTrue(e.getMessage().contains("sshd did not come up"), e.getMessage());
+            assertTrue(pi.endpoint().isEmpty());
+            // before close(): the failed start has already removed its folder, mounts and processes
+            assertEquals(before, runFolders(work));
+        }
+    }
+
+    private static Set<Path> runFolders(Path work) throws IOException {
+        if (!Files.isDirectory(work)) {
+            return Set.of();
+        }
+        try (var s = Files.list(work)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(EmulatedPi4.RUN_PREFIX)).collect(Collectors.toSet());
+        }
     }
 
     /** Start, check everything over SSH, return the endpoint (closing is the caller's). */
