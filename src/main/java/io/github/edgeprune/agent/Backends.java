@@ -82,7 +82,7 @@ final class Backends {
             return "could not create a temporary file for the probe: " + e.getMessage();
         }
         cmd.add("-XX:ErrorFile=" + crashLog);
-        cmd.add("-XX:-CreateCoredumpFileOnCrash");
+        cmd.add("-XX:-CreateCoredumpOnCrash");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(AgentMain.class.getName());
