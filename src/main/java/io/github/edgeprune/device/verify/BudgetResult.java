@@ -51,7 +51,10 @@ public record BudgetResult(String metric, String label, String property, String 
             return "-";
         }
         return switch (unit) {
-            case "ms", "MB" -> String.format(Locale.ROOT, "%.1f %s", v, unit);
+            // small budgets keep their digits: "0.001 ms", not "0.0 ms"
+            case "ms", "MB" -> Math.abs(v) >= 1 || v == 0 ? String.format(Locale.ROOT, "%.1f %s", v, unit)
+                    : new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString()
+                            + " " + unit;
             default -> String.format(Locale.ROOT, "%.3f", v);
         };
     }
