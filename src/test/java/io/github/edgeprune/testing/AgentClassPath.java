@@ -48,6 +48,25 @@ public final class AgentClassPath {
         return out;
     }
 
+    /** Jars for an ARM64 device: PyTorch's x86-64 natives swapped for the ARM64 ones Maven copied. */
+    public static List<Path> jarsForAarch64(Path dir) {
+        Path natives = Path.of(System.getProperty("edgeprune.agentNatives", "target/agent-natives"));
+        List<Path> out = new ArrayList<>();
+        for (Path p : jarsOnly(dir)) {
+            String name = p.getFileName().toString();
+            if (name.startsWith("pytorch-native-cpu-") && name.endsWith("-linux-x86_64.jar")) {
+                Path arm = natives.resolve(name.replace("-linux-x86_64.jar", "-linux-aarch64.jar"));
+                if (!Files.isRegularFile(arm)) {
+                    throw new IllegalStateException("the ARM64 PyTorch natives are not at " + arm + " (mvn generate-test-resources)");
+                }
+                out.add(arm);
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
     private static Path pack(Path folder, Path jar) {
         try (OutputStream os = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(os);
                 Stream<Path> files = Files.walk(folder)) {

@@ -510,6 +510,16 @@ public final class EmulatedPi4 implements AutoCloseable {
             // a slave: the host's mounts show up inside, nothing done inside leaks out
             commands.run("mount " + fs, List.of("mount", "--make-rslave", at), null, logFile, t);
         }
+        // The device's own cache (the agent's jars, by content hash) outlives this throw-away
+        // userland, as it would on a real Pi: a second run uploads only what changed.
+        try {
+            Path persistent = Files.createDirectories(cacheDir().resolve("device-cache"));
+            Path at = Files.createDirectories(root.resolve("root/.cache/edgeprune"));
+            commands.run("mount the device cache", List.of("mount", "--bind", persistent.toString(), at.toString()), null,
+                    logFile, t);
+        } catch (IOException e) {
+            throw new EmulatedDeviceException("could not prepare the emulated device's cache folder: " + e.getMessage());
+        }
     }
 
     private void copyResolvConf(Path root) throws IOException {

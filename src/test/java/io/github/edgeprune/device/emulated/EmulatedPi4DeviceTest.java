@@ -55,7 +55,7 @@ class EmulatedPi4DeviceTest {
     };
 
     @BeforeAll
-    static void machineCanHostIt() {
+    public static void machineCanHostIt() {
         Assumptions.assumeFalse(Boolean.getBoolean("edgeprune.emulated.skip"), "edgeprune.emulated.skip=true");
         String missing = missingPrerequisite();
         if (missing != null) {
@@ -66,7 +66,7 @@ class EmulatedPi4DeviceTest {
         }
     }
 
-    static String missingPrerequisite() {
+    public static String missingPrerequisite() {
         HostSystem host = HostSystem.local();
         if (!host.isRoot()) {
             return Preflight.NOT_ROOT;
