@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * skips it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class EmulatedPi4DeviceTest {
+public class EmulatedPi4DeviceTest {
 
     static final Duration FIRST_RUN_LIMIT = Duration.ofMinutes(12);
     static final Duration CACHED_RUN_LIMIT = Duration.ofMinutes(3);
