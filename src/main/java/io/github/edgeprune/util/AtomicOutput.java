@@ -83,7 +83,8 @@ public final class AtomicOutput {
         }
     }
 
-    private static void move(Path from, Path to) throws IOException {
+    /** Moves atomically where the file system can, else plainly (replacing the target). */
+    public static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

@@ -121,14 +121,7 @@ final class IrTestSupport {
     }
 
     static float[] floats(Path file) {
-        try {
-            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-            float[] out = new float[b.remaining() / 4];
-            b.asFloatBuffer().get(out);
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.github.edgeprune.testing.TestData.floats(file);
     }
 
 
