@@ -1,7 +1,5 @@
 package io.github.edgeprune.openvino;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.github.edgeprune.executor.Engines;
@@ -30,12 +28,9 @@ final class IrTestSupport {
     private IrTestSupport() {
     }
 
-    /** The shared data folder (system property edgeprune.data); the test is skipped when it is absent. */
+    /** The shared data folder; a test that needs it fails when it is missing. */
     static Path data() {
-        String p = System.getProperty("edgeprune.data");
-        assumeTrue(p != null && Files.isDirectory(Path.of(p)),
-                "shared data folder not found (system property edgeprune.data = " + p + "); skipping");
-        return Path.of(p);
+        return io.github.edgeprune.testing.TestData.root();
     }
 
     static Path intel640() {
