@@ -28,7 +28,8 @@ final class Charts {
         }
         double lo = stats.min();
         double hi = stats.max();
-        if (budgetMs != null) {
+        boolean budgetShown = budgetMs != null && onChart(budgetMs, stats.min(), stats.max());
+        if (budgetShown) {
             hi = Math.max(hi, budgetMs);
             lo = Math.min(lo, budgetMs);
         }
@@ -74,8 +75,10 @@ final class Charts {
         List<String> legend = new ArrayList<>();
         vline(s, x, y, stats.median(), "#1f5fa8", "4 0", "median " + num(stats.median()) + " ms", legend);
         vline(s, x, y, stats.p90(), "#d9822b", "5 3", "p90 " + num(stats.p90()) + " ms", legend);
-        if (budgetMs != null) {
+        if (budgetShown) {
             vline(s, x, y, budgetMs, "#c0392b", "2 2", "budget " + num(budgetMs) + " ms", legend);
+        } else if (budgetMs != null) {
+            legend.add("#c0392b|2 2|budget " + num(budgetMs) + " ms (off the chart)");
         }
         legend(s, legend);
         return s.append("</svg>").toString();
@@ -90,7 +93,8 @@ final class Charts {
         List<MemorySample> series = m.series();
         double tMax = series.get(series.size() - 1).seconds();
         double yTop = Math.max(m.peakMb(), m.maxSampledMb());
-        if (budgetMb != null) {
+        boolean budgetShown = budgetMb != null && onChart(budgetMb, 0, yTop);
+        if (budgetShown) {
             yTop = Math.max(yTop, budgetMb);
         }
         double xMax = Math.max(tMax, 1);
@@ -123,7 +127,9 @@ final class Charts {
                 LEFT, WIDTH - RIGHT, peakY, peakY));
         legend.add("#6a1b9a|5 3|peak " + num(m.peakMb()) + " MB"
                 + (Double.isNaN(m.peakPercent()) ? "" : String.format(Locale.ROOT, " (%.1f%% of RAM)", m.peakPercent())));
-        if (budgetMb != null) {
+        if (budgetMb != null && !budgetShown) {
+            legend.add("#c0392b|2 2|budget " + num(budgetMb) + " MB (off the chart)");
+        } else if (budgetMb != null) {
             double by = y.map(budgetMb);
             s.append(String.format(Locale.ROOT,
                     "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c0392b\" stroke-dasharray=\"2 2\" stroke-width=\"1.5\"/>",
@@ -132,6 +138,15 @@ final class Charts {
         }
         legend(s, legend);
         return s.append("</svg>").toString();
+    }
+
+    /**
+     * A budget far from the data would squash the data into a sliver; it is drawn only when it
+     * lies within three times the data's span, else named in the legend.
+     */
+    static boolean onChart(double budget, double dataLo, double dataHi) {
+        double span = Math.max(dataHi - dataLo, Math.abs(dataHi) * 0.1);
+        return budget >= dataLo - 3 * span && budget <= dataHi + 3 * span;
     }
 
     private static StringBuilder open(String title) {
