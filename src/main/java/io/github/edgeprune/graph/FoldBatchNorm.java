@@ -62,7 +62,8 @@ public final class FoldBatchNorm {
         for (int o = 0; o < out; o++) {
             double scale = gamma[o] / Math.sqrt(var[o] + bn.epsilon());
             for (int i = 0; i < per; i++) {
-                fw[o * per + i] = (float) (src[o * per + i] * scale);
+                // + 0.0f: a pruned weight times a negative scale is -0.0; keep zeros plain +0
+                fw[o * per + i] = (float) (src[o * per + i] * scale) + 0.0f;
             }
             double b = bias == null ? 0 : bias.floats()[o];
             fb[o] = (float) (beta[o] + (b - mean[o]) * scale);

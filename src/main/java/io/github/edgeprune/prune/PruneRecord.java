@@ -107,8 +107,9 @@ public record PruneRecord(String method, String schedule, String scope, double r
     /** The paper's log lines. */
     public List<String> paperLines(String verb) {
         return List.of(
-                String.format(Locale.ROOT, "%s: Model pruned to %.4g Conv2d global sparsity", verb, convSparsity),
-                String.format(Locale.ROOT, "%s: Model pruned to %.4g Batchnorm2d global sparsity", verb, bnSparsity));
+                String.format(Locale.ROOT, "%s: Model pruned to %.2f%% Conv2d global sparsity", verb, 100 * convSparsity),
+                String.format(Locale.ROOT, "%s: Model pruned to %.2f%% Batchnorm2d global sparsity", verb,
+                        100 * bnSparsity));
     }
 
     /** A per-layer table for -Dprune.verbose. */

@@ -31,6 +31,7 @@ public final class AtomicOutput {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp");
+        readableByAll(tmp, "rw-r--r--");
         try {
             writer.writeTo(tmp);
             move(tmp, target);
@@ -51,6 +52,7 @@ public final class AtomicOutput {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
+        readableByAll(tmp, "rwxr-xr-x");
         Path old = null;
         try {
             writer.writeTo(tmp);
@@ -74,7 +76,15 @@ public final class AtomicOutput {
         }
     }
 
-    private static void move(Path from, Path to) throws IOException {
+    /** Temporary files are created private; the outputs they become should read like any other file. */
+    private static void readableByAll(Path p, String permissions) throws IOException {
+        if (p.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
+        }
+    }
+
+    /** Moves atomically where the file system can, else plainly (replacing the target). */
+    public static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

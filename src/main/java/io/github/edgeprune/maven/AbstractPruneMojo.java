@@ -1,0 +1,93 @@
+package io.github.edgeprune.maven;
+
+import io.github.edgeprune.util.Log;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+
+/**
+ * What every goal shares: {@code prune.skip}, {@code prune.outputDirectory},
+ * {@code prune.verbose}, and turning library errors into build failures whose message says
+ * what is wrong (no stack trace unless Maven runs with -e).
+ */
+public abstract class AbstractPruneMojo extends AbstractMojo {
+
+    /** Key under which a goal leaves the model it produced for the next goal of the same build. */
+    static final String PRODUCED_MODEL = "edgeprune.producedModel";
+    /** Key under which export-openvino leaves the IR it wrote for verify-on-device. */
+    static final String PRODUCED_IR = "edgeprune.producedIr";
+
+    @Parameter(defaultValue = "${project}", readonly = true, required = true)
+    protected MavenProject project;
+
+    @Parameter(defaultValue = "${session}", readonly = true, required = true)
+    protected org.apache.maven.execution.MavenSession session;
+
+    /** Skip this goal. */
+    @Parameter(property = "prune.skip", defaultValue = "false")
+    protected boolean skip;
+
+    /** Where the goals write their outputs. */
+    @Parameter(property = "prune.outputDirectory", defaultValue = "${project.build.directory}/prune")
+    protected File outputDirectory;
+
+    /** Print per-layer and per-class tables. */
+    @Parameter(property = "prune.verbose", defaultValue = "false")
+    protected boolean verbose;
+
+    @Override
+    public final void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("Skipping " + goal() + " (prune.skip=true)");
+            return;
+        }
+        try {
+            run(new MavenLog(getLog()));
+        } catch (MojoExecutionException | MojoFailureException e) {
+            throw e;
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            throw new MojoExecutionException(goal() + " failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new MojoExecutionException(goal() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // library errors carry a message naming the file and the problem; say it first
+            throw new MojoExecutionException(goal() + " failed: " + (e.getMessage() != null ? e.getMessage() : e), e);
+        }
+    }
+
+    /** The goal's work. */
+    protected abstract void run(Log log) throws MojoExecutionException, MojoFailureException, IOException;
+
+    protected abstract String goal();
+
+    /** A path as the user typed it, relative to the project folder (or the current one without a POM). */
+    protected File resolve(File file) {
+        if (file == null || file.isAbsolute()) {
+            return file;
+        }
+        return baseDir().resolve(file.getPath()).toFile();
+    }
+
+    /** The folder relative paths are taken from: the project's, or the current one without a POM. */
+    protected java.nio.file.Path baseDir() {
+        File base = project != null && project.getBasedir() != null ? project.getBasedir() : new File(".");
+        return base.toPath().toAbsolutePath().normalize();
+    }
+
+    @SuppressWarnings("unchecked")
+    protected Map<String, Object> context() {
+        return getPluginContext();
+    }
+
+    protected static void requireFinite(double v, String property) throws MojoExecutionException {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            throw new MojoExecutionException(property + " must be a number, got " + v);
+        }
+    }
+}

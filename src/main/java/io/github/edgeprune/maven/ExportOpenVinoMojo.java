@@ -1,0 +1,95 @@
+package io.github.edgeprune.maven;
+
+import io.github.edgeprune.openvino.ExportJob;
+import io.github.edgeprune.openvino.IrPrecision;
+import io.github.edgeprune.util.Log;
+import java.io.File;
+import java.io.IOException;
+import java.util.Locale;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugins.annotations.Component;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProjectHelper;
+
+/**
+ * Writes the model as OpenVINO IR ({@code <name>.xml} + {@code .bin}, FP16 by default) with
+ * Ultralytics' {@code metadata.yaml} and an ONNX twin, and attaches the IR to the project
+ * (classifier {@code openvino}) so {@code mvn install} installs it. Skipped when the model and
+ * settings are unchanged since the last export.
+ */
+@Mojo(name = "export-openvino", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
+public class ExportOpenVinoMojo extends AbstractPruneMojo {
+
+    /** The model to export; defaults to the model an earlier goal of this build produced, else prune.model. */
+    @Parameter(property = "prune.exportModel")
+    private String exportModel;
+
+    /** The source model, used when no earlier goal of this build produced one. */
+    @Parameter(property = "prune.model")
+    private String model;
+
+    /** Static input size of the IR (square). */
+    @Parameter(property = "prune.imgsz", defaultValue = "640")
+    private int imgsz;
+
+    /** FP16 (compressed weights, as OpenVINO's converter writes by default) or FP32. */
+    @Parameter(property = "prune.precision", defaultValue = "FP16")
+    private String precision;
+
+    /** Also write the ONNX twin (same graph, FP32) for ONNX Runtime on devices without OpenVINO. */
+    @Parameter(property = "prune.onnx", defaultValue = "true")
+    private boolean onnx;
+
+    /** Base name of the files; defaults to the model's name. */
+    @Parameter(property = "prune.irName")
+    private String irName;
+
+    /** Attach the IR to the project so install/deploy publish it. */
+    @Parameter(property = "prune.attach", defaultValue = "true")
+    private boolean attach;
+
+    @Component
+    private MavenProjectHelper projectHelper;
+
+    @Override
+    protected String goal() {
+        return "export-openvino";
+    }
+
+    @Override
+    protected void run(Log log) throws MojoExecutionException, IOException {
+        String chosen = exportModel;
+        if (chosen == null && context() != null && context().get(PRODUCED_MODEL) != null) {
+            chosen = context().get(PRODUCED_MODEL).toString();
+            log.info("Exporting the model this build produced: " + chosen);
+        }
+        if (chosen == null) {
+            chosen = model;
+        }
+        if (chosen == null) {
+            throw new MojoExecutionException("no model to export: set prune.model (or prune.exportModel), or run"
+                    + " prune-static / train-dynamic earlier in the build");
+        }
+        IrPrecision p;
+        try {
+            p = IrPrecision.valueOf(precision.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new MojoExecutionException("prune.precision must be FP16 or FP32, got '" + precision + "'");
+        }
+        File out = new File(resolve(outputDirectory), "openvino");
+        ExportJob.Result result = ExportJob.run(new ExportJob.Settings(chosen, baseDir(), out.toPath(), irName, imgsz, p,
+                onnx), log);
+        if (context() != null) {
+            context().put(PRODUCED_IR, result.ir().xml().toString());
+        }
+        if (attach && project != null && project.getFile() != null) {
+            projectHelper.attachArtifact(project, "xml", "openvino", result.ir().xml().toFile());
+            projectHelper.attachArtifact(project, "bin", "openvino", result.ir().bin().toFile());
+            if (result.onnx() != null) {
+                projectHelper.attachArtifact(project, "onnx", "openvino", result.onnx().toFile());
+            }
+        }
+    }
+}
