@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Writes a model as a bundle folder ({@code model.yaml}, {@code weights.safetensors},
- * {@code prune.json}); the trainer hands it {@code last} and {@code best}. The folder is written
- * atomically by the trainer: the sink fills a fresh, empty folder.
+ * {@code prune.json}); the trainer hands it {@code last} and {@code best}. The sink replaces the
+ * folder atomically, as {@link io.github.edgeprune.yolo.ModelBundle#write} does (the default).
  */
 @FunctionalInterface
 public interface BundleSink {

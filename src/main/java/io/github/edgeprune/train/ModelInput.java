@@ -1,7 +1,13 @@
 package io.github.edgeprune.train;
 
+import io.github.edgeprune.util.Log;
+import io.github.edgeprune.yolo.ModelLoader;
+import io.github.edgeprune.yolo.ModelZoo;
 import io.github.edgeprune.yolo.YoloArchitecture;
 import io.github.edgeprune.yolo.YoloModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 
 /** What training starts from: trained weights, or an architecture initialised with the run's seed. */
 public sealed interface ModelInput {
@@ -12,6 +18,20 @@ public sealed interface ModelInput {
 
     /** A model yaml: random initial weights (seeded); its nc is replaced by the data's, as Ultralytics does. */
     record Scratch(YoloArchitecture architecture, String source) implements ModelInput {
+    }
+
+    /**
+     * What {@code prune.model} names, read with the project's {@link ModelLoader}: a model yaml or
+     * the name of a bundled architecture starts from scratch, a {@code .pt} checkpoint or a bundle
+     * folder from its weights.
+     */
+    static ModelInput load(String spec, Path baseDir, long seed, Log log) {
+        YoloModel m = ModelLoader.load(spec, baseDir, seed, log);
+        Path path = baseDir.resolve(spec).normalize();
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean yaml = Files.isRegularFile(path) && (name.endsWith(".yaml") || name.endsWith(".yml"));
+        boolean bundledName = !Files.exists(path) && ModelZoo.isBundled(spec);
+        return yaml || bundledName ? new Scratch(m.architecture(), m.source()) : new Weights(m);
     }
 
     static ModelInput weights(YoloModel model) {

@@ -1,5 +1,7 @@
 package io.github.edgeprune.train;
 
+import io.github.edgeprune.data.DataSet;
+import io.github.edgeprune.data.Sample;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,6 +26,17 @@ public interface TrainData extends Augment.Source {
 
     @Override
     float[][] labels(int index);
+
+    /** A split of an Ultralytics data set, as loaded by {@link DataSet#load}. */
+    static TrainData of(DataSet ds) {
+        List<Path> images = new java.util.ArrayList<>();
+        List<float[][]> labels = new java.util.ArrayList<>();
+        for (Sample sample : ds.samples()) {
+            images.add(sample.image());
+            labels.add(sample.labels());
+        }
+        return of(EvaluatorValidator.describe(ds), ds.names(), images, labels);
+    }
 
     /** A data set held in lists (tests, adapters). */
     static TrainData of(String description, List<String> names, List<Path> images, List<float[][]> labels) {

@@ -3,6 +3,7 @@ package io.github.edgeprune.train;
 import io.github.edgeprune.prune.L1Pruner;
 import io.github.edgeprune.prune.PruneScope;
 import io.github.edgeprune.util.Log;
+import io.github.edgeprune.yolo.ModelBundle;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -136,7 +137,7 @@ public record TrainSettings(ModelInput model, TrainData data, Validator validato
         private Integer patience;
         private boolean transfer;
         private Hyp hyp = Hyp.defaults();
-        private BundleSink sink = InterimBundle::write;
+        private BundleSink sink = ModelBundle::write;
         private EpochListener listener;
         private boolean plots = true;
         private Log log = Log.console();

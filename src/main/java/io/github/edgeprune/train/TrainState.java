@@ -6,6 +6,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import io.github.edgeprune.checkpoint.Safetensors;
+import io.github.edgeprune.checkpoint.SafetensorsFile;
 import io.github.edgeprune.tensor.HostTensor;
 import io.github.edgeprune.util.AtomicOutput;
 import java.io.IOException;
@@ -66,7 +68,7 @@ final class TrainState {
         grads.forEach((k, v) -> all.put("grad/" + k, v));
         masks.forEach((k, v) -> all.put("mask/" + k, v));
         Path tensors = dir.resolve(TENSORS);
-        StateTensors.write(tensors, all, Map.of("epoch", Integer.toString(epoch)));
+        Safetensors.write(tensors, all, Map.of("epoch", Integer.toString(epoch)));
         JsonObject o = new JsonObject();
         o.addProperty("version", VERSION);
         o.addProperty("epoch", epoch);
@@ -139,7 +141,12 @@ final class TrainState {
                 | UnsupportedOperationException e) {
             throw new IOException(json + ": not a valid training state (" + e.getMessage() + ")", e);
         }
-        StateTensors.Contents c = StateTensors.read(tensors);
+        SafetensorsFile c;
+        try {
+            c = Safetensors.read(tensors);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot resume from " + dir + ": " + e.getMessage(), e);
+        }
         c.tensors().forEach((k, v) -> {
             int slash = k.indexOf('/');
             String kind = k.substring(0, slash);

@@ -153,6 +153,10 @@ public final class Trainer {
     private TrainResult run() throws IOException {
         TrainData data = s.data();
         checkData(data);
+        if (s.validator() instanceof EvaluatorValidator ev && ev.names().size() != data.names().size()) {
+            throw new IllegalArgumentException("the validation data has nc=" + ev.names().size() + " but the training data "
+                    + data.describe() + " has nc=" + data.names().size());
+        }
         Path out = s.outputDirectory();
         TrainState resumed = null;
         if (s.resume()) {
@@ -580,7 +584,7 @@ public final class Trainer {
         }
 
         private void writeBundle(Path dir, YoloModel m, PruneRecord record) throws IOException {
-            AtomicOutput.writeDirectory(dir, tmp -> s.sink().write(tmp, m, record));
+            s.sink().write(dir, m, record);
         }
 
         private String verb() {

@@ -27,16 +27,23 @@ final class ShapesDataset {
     private ShapesDataset() {
     }
 
-    /** Writes {@code count} images of {@code size} px into root/images/split and labels beside. */
-    static TrainData generate(Path root, String split, int count, int size, long seed) throws IOException {
+    /** Writes a train and a val split of square images of {@code size} px and the data yaml; returns the yaml. */
+    static Path generate(Path root, int trainCount, int valCount, int size, long seed) throws IOException {
+        split(root, "train", trainCount, size, seed);
+        split(root, "val", valCount, size, seed + 1000);
+        Path yaml = root.resolve("shapes.yaml");
+        Files.writeString(yaml, "path: " + root + "\ntrain: images/train\nval: images/val\nnc: 3\n"
+                + "names: [circle, square, triangle]\n");
+        return yaml;
+    }
+
+    private static void split(Path root, String split, int count, int size, long seed) throws IOException {
         Augment.loadNatives();
         Path images = root.resolve("images").resolve(split);
         Path labels = root.resolve("labels").resolve(split);
         Files.createDirectories(images);
         Files.createDirectories(labels);
         SplittableRandom rng = new SplittableRandom(seed);
-        List<Path> paths = new ArrayList<>();
-        List<float[][]> all = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Mat img = new Mat(size, size, CvType.CV_8UC3);
             int[] base = {60 + rng.nextInt(120), 60 + rng.nextInt(120), 60 + rng.nextInt(120)};
@@ -85,12 +92,8 @@ final class ShapesDataset {
                 sb.append(String.format(Locale.ROOT, "%d %.6f %.6f %.6f %.6f%n", (int) r[0], r[1], r[2], r[3], r[4]));
             }
             Files.writeString(labels.resolve(stem + ".txt"), sb.toString());
-            paths.add(p);
-            all.add(rows.toArray(new float[0][]));
         }
-        Files.writeString(root.resolve("shapes.yaml"), "path: " + root + "\ntrain: images/train\nval: images/val\nnc: 3\n"
-                + "names: [circle, square, triangle]\n");
-        return TrainData.of(root + " (" + split + ")", NAMES, paths, all);
+
     }
 
     private static double gaussian(SplittableRandom rng) {

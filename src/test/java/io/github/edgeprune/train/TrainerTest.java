@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.edgeprune.checkpoint.Safetensors;
+import io.github.edgeprune.data.DataSet;
 import io.github.edgeprune.prune.L1Pruner;
 import io.github.edgeprune.prune.PruneScope;
 import io.github.edgeprune.prune.PruneTargets;
@@ -37,16 +39,18 @@ class TrainerTest {
     static Path tmp;
 
     private static TrainData learnTrain;
-    private static TrainData learnVal;
+    private static DataSet learnVal;
     private static TrainData train64;
-    private static TrainData val64;
+    private static DataSet val64;
 
     @BeforeAll
     static void data() throws IOException {
-        learnTrain = ShapesDataset.generate(tmp.resolve("shapes"), "train", 128, 64, 1);
-        learnVal = ShapesDataset.generate(tmp.resolve("shapes"), "val", 32, 64, 2);
-        train64 = ShapesDataset.generate(tmp.resolve("shapes64"), "train", 48, 64, 3);
-        val64 = ShapesDataset.generate(tmp.resolve("shapes64"), "val", 16, 64, 4);
+        Path learn = ShapesDataset.generate(tmp.resolve("shapes"), 128, 32, 64, 1);
+        learnTrain = TrainData.of(DataSet.load(learn, "train"));
+        learnVal = DataSet.load(learn, "val");
+        Path small = ShapesDataset.generate(tmp.resolve("shapes-small"), 48, 16, 64, 3);
+        train64 = TrainData.of(DataSet.load(small, "train"));
+        val64 = DataSet.load(small, "val");
     }
 
     /** YOLOv5n's layout at width 0.125 (channels 8 … 128): about 110k parameters. */
@@ -58,12 +62,12 @@ class TrainerTest {
         return YoloArchitecture.fromMap(src, "yolov5-tiny.yaml");
     }
 
-    private static TrainSettings.Builder small(String name, TrainData train, TrainData val, int size) {
+    private static TrainSettings.Builder small(String name, TrainData train, DataSet val, int size) {
         // CI-sized: no accumulation (nbs = batch), a one-epoch warm-up without the 100-iteration floor,
         // lr0 5x YOLOv5's to learn in a few hundred steps
         Hyp hyp = Hyp.defaults().withNbs(16).withWarmup(1, 0).withLr0(0.05);
         return TrainSettings.builder().model(ModelInput.scratch(tinyArchitecture(3), "yolov5-tiny.yaml")).data(train)
-                .validator(new SimpleValidator(val)).batch(16).imgsz(size).seed(7).workers(2).hyp(hyp)
+                .validator(EvaluatorValidator.of(val)).batch(16).imgsz(size).seed(7).workers(2).hyp(hyp)
                 .outputDirectory(tmp.resolve(name)).log(Log.silent());
     }
 
@@ -84,7 +88,7 @@ class TrainerTest {
     }
 
     private static Map<String, HostTensor> weights(Path bundle) throws IOException {
-        return StateTensors.read(bundle.resolve("weights.safetensors")).tensors();
+        return Safetensors.read(bundle.resolve("weights.safetensors")).tensors();
     }
 
     @Test
@@ -94,6 +98,9 @@ class TrainerTest {
         TrainResult r = Trainer.train(s);
 
         assertEquals(60, r.epochs().size());
+        System.out.printf("learning run: mAP50 %.3f -> %.3f (best %.3f at epoch %d), %.2f s per epoch%n",
+                r.epochs().get(0).metrics().map50(), r.finalMetrics().map50(), r.bestMetrics().map50(), r.bestEpoch(),
+                r.seconds() / r.epochs().size());
         assertTrue(r.epochs().get(0).metrics().map50() < 0.05, "untrained: " + r.epochs().get(0).metrics());
         assertTrue(r.finalMetrics().map50() > 0.5, "after 60 epochs: " + r.finalMetrics());
         assertTrue(r.bestMetrics().map50() >= r.finalMetrics().map50() - 0.2);
@@ -110,7 +117,8 @@ class TrainerTest {
         assertEquals(conv, r.lastRecord().convSparsity(), 1e-12);
         assertEquals(bn, r.lastRecord().bnSparsity(), 1e-12);
         assertEquals("epoch", r.lastRecord().schedule());
-        assertTrue(r.lastRecord().paperLines("Dynamic pruning").get(0).startsWith("Dynamic pruning: Model pruned to 0.2"));
+        String line = r.lastRecord().paperLines("Dynamic pruning").get(0);
+        assertTrue(line.startsWith("Dynamic pruning: Model pruned to ") && line.endsWith("Conv2d global sparsity"), line);
         assertEquals(60, seen.size());
 
         // results.csv: one complete row per epoch, the same numbers as the result
@@ -131,9 +139,6 @@ class TrainerTest {
             }
         }
         assertTrue(Files.readString(r.summary()).contains("\"bestEpoch\""));
-        System.out.printf("learning run: mAP50 %.3f -> %.3f (best %.3f at epoch %d), %.2f s per epoch%n",
-                r.epochs().get(0).metrics().map50(), r.finalMetrics().map50(), r.bestMetrics().map50(), r.bestEpoch(),
-                r.seconds() / r.epochs().size());
     }
 
     @Test
@@ -295,6 +300,19 @@ class TrainerTest {
                 lines.toString());
         assertArrayEquals(coco.stateDict().get("model.0.conv.weight").floats(),
                 m.stateDict().get("model.0.conv.weight").floats());
+    }
+
+    @Test
+    void modelSpecsFromScratchOrFromWeights() throws IOException {
+        assertTrue(ModelInput.load("yolov5n", tmp, 1, Log.silent()) instanceof ModelInput.Scratch);
+        Path yaml = tmp.resolve("custom.yaml");
+        Files.writeString(yaml, new org.yaml.snakeyaml.Yaml().dump(tinyArchitecture(80).source()));
+        ModelInput fromYaml = ModelInput.load("custom.yaml", tmp, 1, Log.silent());
+        assertTrue(fromYaml instanceof ModelInput.Scratch s && s.architecture().nc() == 80);
+        YoloModel m = YoloModel.random(tinyArchitecture(3), ShapesDataset.NAMES, 2, "t");
+        io.github.edgeprune.yolo.ModelBundle.write(tmp.resolve("bundle"), m,
+                io.github.edgeprune.prune.PruneRecord.none(m.stateDict(), targets(m.stateDict())));
+        assertTrue(ModelInput.load("bundle", tmp, 1, Log.silent()) instanceof ModelInput.Weights);
     }
 
     @Test
