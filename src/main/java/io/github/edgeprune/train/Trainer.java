@@ -309,7 +309,11 @@ public final class Trainer {
                         pruning.start();
                     }
 
-                    logStart(n, nb, nw, batch, accumulateFinal, weightDecay, groups);
+                    if (startEpoch >= epochs) {
+                        log.info("Training to " + epochs + " epochs is finished in " + out + "; nothing to resume");
+                    } else {
+                        logStart(n, nb, nw, batch, accumulateFinal, weightDecay, groups);
+                    }
                     boolean stoppedEarly = false;
                     Engine engine = Engine.getEngine(Engines.PYTORCH);
                     for (int epoch = startEpoch; epoch < epochs; epoch++) {
