@@ -29,6 +29,10 @@ public final class OpenCv {
                 if (!loaded) {
                     nu.pattern.OpenCV.loadLocally();
                     preloadShutdownHookClasses();
+                    // One image is resized at a time on a worker thread while PyTorch runs on every
+                    // core; OpenCV's own thread pool would only oversubscribe the CPU (and make
+                    // PyTorch's spinning OpenMP threads wait for it).
+                    org.opencv.core.Core.setNumThreads(1);
                     loaded = true;
                 }
             }
