@@ -24,7 +24,6 @@ import org.opencv.imgproc.Imgproc;
 public final class Augment {
 
     private static final Scalar GRAY = new Scalar(114, 114, 114);
-    private static volatile boolean loaded;
 
     /** An image (BGR, 8-bit, 3 channels) and its labels (cls, cx, cy, w, h) normalised to it. */
     public record Sample(Mat image, float[][] labels) {
@@ -54,19 +53,13 @@ public final class Augment {
         this.hyp = hyp;
     }
 
-    /** Loads OpenCV's natives from the jar once and turns OpenCV's internal threading off. */
+    /**
+     * Loads OpenCV's natives once, through the project's loader (which also keeps OpenCV's own
+     * threading off, as YOLOv5's {@code cv2.setNumThreads(0)}: the loader's workers already process
+     * images in parallel).
+     */
     public static void loadNatives() {
-        if (!loaded) {
-            synchronized (Augment.class) {
-                if (!loaded) {
-                    nu.pattern.OpenCV.loadLocally();
-                    // as YOLOv5 does (cv2.setNumThreads(0)): images are processed in parallel by the
-                    // loader's workers, OpenCV's own thread pool on top would oversubscribe the CPU
-                    Core.setNumThreads(0);
-                    loaded = true;
-                }
-            }
-        }
+        io.github.edgeprune.data.OpenCv.load();
     }
 
     /** One augmented training sample, drawn with this generator (YOLOv5's __getitem__ with augment=True). */
