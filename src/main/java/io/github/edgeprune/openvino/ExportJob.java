@@ -57,7 +57,9 @@ public final class ExportJob {
             log.info("ONNX twin: " + onnx + String.format(java.util.Locale.ROOT, " (%.2f MB, FP32, opset %d)",
                     Files.size(onnx) / 1e6, OnnxWriter.OPSET));
         }
-        log.info(ir.summary());
+        if (ir.skipped()) {
+            log.info(ir.summary());
+        }
         return new Result(ir, s.onnx() ? onnx : null);
     }
 

@@ -579,10 +579,11 @@ public final class Trainer {
                 case NONE -> PruneRecord.measure("none", "none", scope, 0, 0, m.stateDict(), targets, extra);
                 case FIXED -> {
                     Sparsity in = Sparsity.of(model.stateDict(), targets);
-                    yield PruneRecord.measure("l1_unstructured", "fixed", scope, in.conv(), in.batchNorm(), m.stateDict(),
+                    // the paper's static method: pruned once, then trained with the zeros kept
+                    yield PruneRecord.measure("static", "fixed", scope, in.conv(), in.batchNorm(), m.stateDict(),
                             targets, extra);
                 }
-                default -> PruneRecord.measure("l1_unstructured", s.schedule().id(), scope, s.convSparsity(),
+                default -> PruneRecord.measure("dynamic", s.schedule().id(), scope, s.convSparsity(),
                         s.bnSparsity(), m.stateDict(), targets, extra);
             };
         }

@@ -32,7 +32,9 @@ public record ModelSummary(String name, int layers, GraphStats stats, int imgsz)
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s summary: %d layers, %,d parameters, %,d non-zero (%.2f %% zeros), %.1f GFLOPs at %d",
-                name, layers, stats.parameters(), stats.nonZeroParameters(), 100 * sparsity(), stats.gflops(), imgsz);
+        // Ultralytics prints one decimal; a tiny model at a small size would read "0.0"
+        String gflops = String.format(Locale.ROOT, stats.gflops() >= 0.1 ? "%.1f" : "%.3f", stats.gflops());
+        return String.format(Locale.ROOT, "%s summary: %d layers, %,d parameters, %,d non-zero (%.2f %% zeros), %s GFLOPs at %d",
+                name, layers, stats.parameters(), stats.nonZeroParameters(), 100 * sparsity(), gflops, imgsz);
     }
 }

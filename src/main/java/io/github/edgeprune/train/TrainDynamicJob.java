@@ -1,0 +1,142 @@
+package io.github.edgeprune.train;
+
+import io.github.edgeprune.data.DataSet;
+import io.github.edgeprune.prune.L1Pruner;
+import io.github.edgeprune.prune.PruneScope;
+import io.github.edgeprune.util.Fingerprint;
+import io.github.edgeprune.util.Log;
+import io.github.edgeprune.yolo.ModelBundle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * The train-dynamic goal without Maven: check every setting first, read the data yaml's train
+ * and val splits and the model, train with the chosen pruning schedule, and report the final
+ * sparsity as prune-static does. A run whose model, data and settings are unchanged since it
+ * finished is skipped (its {@code best} bundle is the result).
+ */
+public final class TrainDynamicJob {
+
+    /** What the goal was asked to do, as typed. */
+    public record Settings(String model, String data, Path baseDir, Path output, int epochs, int batch, int imgsz,
+            long seed, String schedule, double convSparsity, double bnSparsity, String scope, double gradualEnd,
+            int gradualInterval, boolean resume, int workers, Integer patience, boolean transfer, String hyp,
+            boolean plots, boolean skipCorrupt) {
+    }
+
+    /** The trained bundle to hand on ({@code best}), and the run, or null when it was up to date. */
+    public record Outcome(Path bundle, TrainResult result, boolean skipped) {
+    }
+
+    private TrainDynamicJob() {
+    }
+
+    public static Outcome run(Settings s, Log log) throws IOException {
+        // refused before any work starts
+        L1Pruner.checkAmount(s.convSparsity(), "prune.convSparsity");
+        L1Pruner.checkAmount(s.bnSparsity(), "prune.bnSparsity");
+        PruneSchedule schedule = PruneSchedule.parse(s.schedule());
+        PruneScope scope = PruneScope.parse(s.scope());
+        if (s.epochs() < 1) {
+            throw new IllegalArgumentException("prune.epochs must be at least 1, got " + s.epochs());
+        }
+        if (s.batch() < 1) {
+            throw new IllegalArgumentException("prune.batch must be at least 1, got " + s.batch());
+        }
+        if (s.data() == null || s.data().isBlank()) {
+            throw new IllegalArgumentException("no data set given: set prune.data to an Ultralytics data yaml");
+        }
+        Path dataYaml = s.baseDir().resolve(s.data()).normalize();
+        Hyp hyp = s.hyp() == null || s.hyp().isBlank() ? Hyp.defaults() : readHyp(s.baseDir().resolve(s.hyp()));
+
+        Path best = s.output().resolve("best");
+        Path stamp = s.output().resolve(Fingerprint.FILE_NAME);
+        List<Path> inputs = new ArrayList<>(List.of(dataYaml));
+        Path modelPath = s.baseDir().resolve(s.model()).normalize();
+        if (Files.exists(modelPath)) {
+            inputs.add(modelPath);
+        }
+        String fingerprint = Fingerprint.of(inputs, settingsMap(s));
+        if (!s.resume() && Fingerprint.upToDate(stamp, fingerprint, List.of(best.resolve(ModelBundle.WEIGHTS)))) {
+            log.info("Trained bundle " + best + " is up to date (model, data and settings unchanged), skipping"
+                    + " train-dynamic");
+            return new Outcome(best, null, true);
+        }
+
+        DataSet train = DataSet.load(dataYaml, "train", s.skipCorrupt(), log);
+        DataSet val = DataSet.load(dataYaml, "val", s.skipCorrupt(), log);
+        ModelInput model = ModelInput.load(s.model(), s.baseDir(), s.seed(), log);
+        TrainSettings settings = TrainSettings.builder()
+                .model(model)
+                .data(TrainData.of(train))
+                .validator(EvaluatorValidator.of(val))
+                .epochs(s.epochs())
+                .batch(s.batch())
+                .imgsz(s.imgsz())
+                .seed(s.seed())
+                .schedule(schedule)
+                .convSparsity(s.convSparsity())
+                .bnSparsity(s.bnSparsity())
+                .scope(scope)
+                .gradualEnd(s.gradualEnd())
+                .gradualInterval(s.gradualInterval())
+                .outputDirectory(s.output())
+                .resume(s.resume())
+                .workers(s.workers())
+                .patience(s.patience())
+                .transfer(s.transfer())
+                .hyp(hyp)
+                .plots(s.plots())
+                .log(log)
+                .build();
+        TrainResult result = Trainer.train(settings);
+        if (result.bestRecord() != null) {
+            result.bestRecord().paperLines(schedule == PruneSchedule.NONE ? "Training" : "Dynamic pruning")
+                    .forEach(log::info);
+        }
+        log.info("Results: " + result.resultsCsv() + "; best: " + result.best() + "; last: " + result.last());
+        Fingerprint.record(stamp, fingerprint);
+        return new Outcome(result.best(), result, false);
+    }
+
+    private static Map<String, String> settingsMap(Settings s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("model", s.model());
+        m.put("epochs", Integer.toString(s.epochs()));
+        m.put("batch", Integer.toString(s.batch()));
+        m.put("imgsz", Integer.toString(s.imgsz()));
+        m.put("seed", Long.toString(s.seed()));
+        m.put("schedule", s.schedule());
+        m.put("conv", Double.toString(s.convSparsity()));
+        m.put("bn", Double.toString(s.bnSparsity()));
+        m.put("scope", s.scope());
+        m.put("gradualEnd", Double.toString(s.gradualEnd()));
+        m.put("gradualInterval", Integer.toString(s.gradualInterval()));
+        m.put("patience", String.valueOf(s.patience()));
+        m.put("transfer", Boolean.toString(s.transfer()));
+        m.put("hyp", String.valueOf(s.hyp()));
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Hyp readHyp(Path file) {
+        try {
+            Object y = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file));
+            if (!(y instanceof Map<?, ?>)) {
+                throw new IllegalArgumentException(file + ": a hyperparameter yaml must be a mapping");
+            }
+            return Hyp.fromMap((Map<String, Object>) y, file.toString());
+        } catch (IOException | YAMLException e) {
+            throw new IllegalArgumentException(file + ": cannot read hyperparameters: " + e.getMessage(), e);
+        }
+    }
+}
