@@ -10,6 +10,4 @@ model=${1:-$data_root/models/yolov5n.pt}
 data=${2:-$data_root/coco128/coco128.yaml}
 imgsz=${3:-640}
 batch=${4:-8}
-mvn -q -B test-compile
-mvn -q -B exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.github.edgeprune.bench.EvaluateBenchmark \
-    -Dexec.args="$model $data $imgsz $batch"
+bench/run-main.sh io.github.edgeprune.bench.EvaluateBenchmark "$model" "$data" "$imgsz" "$batch"

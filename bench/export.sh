@@ -7,6 +7,4 @@ cd "$(dirname "$0")/.."
 data_root=${EDGEPRUNE_DATA:-$( [ -d ../shared/data ] && echo ../shared/data || echo /work/shared/data )}
 model=${1:-$data_root/models/yolov5n.pt}
 imgsz=${2:-640}
-mvn -q -B test-compile
-mvn -q -B exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.github.edgeprune.bench.ExportBenchmark \
-    -Dexec.args="$model $imgsz"
+bench/run-main.sh io.github.edgeprune.bench.ExportBenchmark "$model" "$imgsz"

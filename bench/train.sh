@@ -7,5 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data_root=${EDGEPRUNE_DATA:-$( [ -d ../shared/data ] && echo ../shared/data || echo /work/shared/data )}
 args="${1:-$data_root/models/yolov5n.pt} ${2:-$data_root/coco128/coco128.yaml} ${3:-320} ${4:-3} ${5:-16} ${6:-epoch}"
-mvn -q -B test-compile
-mvn -q -B exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.github.edgeprune.bench.TrainBenchmark -Dexec.args="$args"
+bench/run-main.sh io.github.edgeprune.bench.TrainBenchmark $args
