@@ -6,6 +6,8 @@ import io.github.edgeprune.prune.PruneScope;
 import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
 import io.github.edgeprune.yolo.ModelBundle;
+import io.github.edgeprune.yolo.ModelSummary;
+import io.github.edgeprune.yolo.YoloModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,10 +101,9 @@ public final class TrainDynamicJob {
                 .log(log)
                 .build();
         TrainResult result = Trainer.train(settings);
-        if (result.bestRecord() != null) {
-            result.bestRecord().paperLines(schedule == PruneSchedule.NONE ? "Training" : "Dynamic pruning")
-                    .forEach(log::info);
-        }
+        YoloModel trained = ModelBundle.read(result.best());
+        log.info("After:  " + ModelSummary.of(trained.displayName(), trained.graph((s.imgsz() + 31) / 32 * 32))
+                + " (best, epoch " + (result.bestEpoch() + 1) + ")");
         log.info("Results: " + result.resultsCsv() + "; best: " + result.best() + "; last: " + result.last());
         Fingerprint.record(stamp, fingerprint);
         return new Outcome(result.best(), result, false);

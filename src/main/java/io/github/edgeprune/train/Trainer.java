@@ -15,6 +15,7 @@ import io.github.edgeprune.prune.Sparsity;
 import io.github.edgeprune.tensor.HostTensor;
 import io.github.edgeprune.util.AtomicOutput;
 import io.github.edgeprune.util.Log;
+import io.github.edgeprune.yolo.ModelSummary;
 import io.github.edgeprune.yolo.YoloArchitecture;
 import io.github.edgeprune.yolo.YoloGraphBuilder;
 import io.github.edgeprune.yolo.YoloModel;
@@ -182,6 +183,7 @@ public final class Trainer {
             model = prepareModel(s, log);
         }
         int imgsz = checkImgsz(model, s.imgsz(), log);
+        log.info("Before: " + ModelSummary.of(model.displayName(), model.graph(imgsz)));
 
         Files.createDirectories(out);
         if (resumed == null) {
