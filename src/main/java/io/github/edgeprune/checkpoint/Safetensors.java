@@ -48,19 +48,6 @@ public final class Safetensors {
     private static final int CHUNK = 1 << 20;
     private static final TypeAdapter<JsonElement> JSON_ELEMENT = new Gson().getAdapter(JsonElement.class);
 
-    private enum DType {
-        F32(4, true), F16(2, true), BF16(2, true), F64(8, true),
-        I64(8, false), I32(4, false), I16(2, false), I8(1, false), U8(1, false), BOOL(1, false);
-
-        final int bytes;
-        final boolean floating;
-
-        DType(int bytes, boolean floating) {
-            this.bytes = bytes;
-            this.floating = floating;
-        }
-    }
-
     private Safetensors() {
     }
 
@@ -158,7 +145,7 @@ public final class Safetensors {
 
     // ---------------------------------------------------------------- read
 
-    private record Slot(String name, DType dtype, long[] shape, long begin, long end) {
+    private record Slot(String name, StorageType dtype, long[] shape, long begin, long end) {
     }
 
     /** Reads a safetensors file; every problem is a {@link CheckpointException} naming the file. */
@@ -212,7 +199,7 @@ public final class Safetensors {
             checkLayout(name, slots, dataLength);
             LinkedHashMap<String, HostTensor> tensors = new LinkedHashMap<>();
             for (Slot s : slots) {
-                tensors.put(s.name(), decode(name, s, readAt(ch, dataStart + s.begin(), (int) (s.end() - s.begin()))));
+                tensors.put(s.name(), decode(s, readAt(ch, dataStart + s.begin(), (int) (s.end() - s.begin()))));
             }
             return new SafetensorsFile(tensors, Collections.unmodifiableMap(metadata));
         } catch (IOException e) {
@@ -259,11 +246,10 @@ public final class Safetensors {
         if (dt == null || !dt.isJsonPrimitive() || !dt.getAsJsonPrimitive().isString()) {
             throw bad(file, where + " has no dtype string");
         }
-        DType dtype;
-        try {
-            dtype = DType.valueOf(dt.getAsString());
-        } catch (IllegalArgumentException ex) {
-            throw bad(file, where + " has dtype " + dt.getAsString() + ", which this reader does not support"
+        String dtypeName = dt.getAsString();
+        StorageType dtype = storageType(dtypeName);
+        if (dtype == null) {
+            throw bad(file, where + " has dtype " + dtypeName + ", which this reader does not support"
                     + " (F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL)");
         }
         long[] shape = naturals(file, where, "shape", o.get("shape"), -1);
@@ -277,9 +263,9 @@ public final class Safetensors {
         long elements;
         try {
             elements = HostTensor.elementCount(shape);
-            if (Math.multiplyExact(elements, dtype.bytes) != end - begin) {
-                throw bad(file, where + ": shape " + java.util.Arrays.toString(shape) + " of " + dtype + " needs "
-                        + elements * dtype.bytes + " bytes but data_offsets [" + begin + ", " + end + "] hold "
+            if (Math.multiplyExact(elements, dtype.bytes()) != end - begin) {
+                throw bad(file, where + ": shape " + java.util.Arrays.toString(shape) + " of " + dtypeName + " needs "
+                        + elements * dtype.bytes() + " bytes but data_offsets [" + begin + ", " + end + "] hold "
                         + (end - begin) + " (shape/size mismatch)");
             }
         } catch (ArithmeticException ex) {
@@ -339,31 +325,37 @@ public final class Safetensors {
         }
     }
 
-    private static HostTensor decode(String file, Slot s, ByteBuffer raw) {
+    /** The element type of a safetensors dtype name, or null for one this reader does not support. */
+    private static StorageType storageType(String dtype) {
+        return switch (dtype) {
+            case "F32" -> StorageType.FLOAT;
+            case "F16" -> StorageType.HALF;
+            case "BF16" -> StorageType.BFLOAT16;
+            case "F64" -> StorageType.DOUBLE;
+            case "I64" -> StorageType.LONG;
+            case "I32" -> StorageType.INT;
+            case "I16" -> StorageType.SHORT;
+            case "I8" -> StorageType.CHAR;
+            case "U8" -> StorageType.BYTE;
+            case "BOOL" -> StorageType.BOOL;
+            default -> null;
+        };
+    }
+
+    private static HostTensor decode(Slot s, ByteBuffer raw) {
         ByteBuffer b = raw.order(ByteOrder.LITTLE_ENDIAN);
-        int n = (int) ((s.end() - s.begin()) / s.dtype().bytes);
-        if (s.dtype().floating) {
+        StorageType type = s.dtype();
+        int n = (int) ((s.end() - s.begin()) / type.bytes());
+        if (type.floating()) {
             float[] out = new float[n];
             for (int i = 0; i < n; i++) {
-                switch (s.dtype()) {
-                    case F32: out[i] = b.getFloat(4 * i); break;
-                    case F16: out[i] = StorageType.halfToFloat(b.getShort(2 * i)); break;
-                    case BF16: out[i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xffff) << 16); break;
-                    default: out[i] = (float) b.getDouble(8 * i); break;
-                }
+                out[i] = type.floatAt(b, i);
             }
             return HostTensor.ofFloats(out, s.shape());
         }
         long[] out = new long[n];
         for (int i = 0; i < n; i++) {
-            switch (s.dtype()) {
-                case I64: out[i] = b.getLong(8 * i); break;
-                case I32: out[i] = b.getInt(4 * i); break;
-                case I16: out[i] = b.getShort(2 * i); break;
-                case I8: out[i] = b.get(i); break;
-                case U8: out[i] = b.get(i) & 0xff; break;
-                default: out[i] = b.get(i) != 0 ? 1 : 0; break; // BOOL
-            }
+            out[i] = type.longAt(b, i);
         }
         return HostTensor.ofLongs(out, s.shape());
     }

@@ -201,7 +201,7 @@ public record TorchArchive(Path source, String pickleEntry, int storageEntries, 
                 throw new CheckpointException(source + ": storage entry " + entryName + " holds " + bytes.length
                         + " bytes, but " + numel + " elements of " + t.get(1) + " need " + numel * type.bytes());
             }
-            TorchStorage storage = new TorchStorage(type, key, String.valueOf(t.get(3)), numel,
+            TorchStorage storage = new TorchStorage(type, key, numel,
                     ByteBuffer.wrap(bytes).order(order));
             loaded.put(key, storage);
             return storage;

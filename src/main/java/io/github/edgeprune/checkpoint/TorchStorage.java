@@ -5,13 +5,13 @@ import java.nio.ByteBuffer;
 /**
  * A torch storage as a checkpoint's persistent id names it,
  * {@code ('storage', torch.HalfStorage, key, location, numel)}, with its raw bytes from the
- * archive entry {@code <top>/data/<key>}.
+ * archive entry {@code <top>/data/<key>}. The location (cpu, cuda:0) is ignored: everything loads
+ * to the host.
  */
 public final class TorchStorage {
 
     private final StorageType type;
     private final String key;
-    private final String location;
     private final long numel;
     private final ByteBuffer data;
 
@@ -19,14 +19,13 @@ public final class TorchStorage {
      * @param data the raw bytes, exactly {@code numel * type.bytes()} of them, with the byte
      *     order they were written in
      */
-    public TorchStorage(StorageType type, String key, String location, long numel, ByteBuffer data) {
+    public TorchStorage(StorageType type, String key, long numel, ByteBuffer data) {
         if (data.remaining() != numel * type.bytes()) {
             throw new IllegalArgumentException("storage " + key + " of " + numel + " " + type + " needs "
                     + numel * type.bytes() + " bytes, got " + data.remaining());
         }
         this.type = type;
         this.key = key;
-        this.location = location;
         this.numel = numel;
         this.data = data.slice().order(data.order());
     }
@@ -35,23 +34,9 @@ public final class TorchStorage {
         return type;
     }
 
-    public String key() {
-        return key;
-    }
-
-    /** Where torch had it, e.g. {@code cpu} or {@code cuda:0}; ignored when loading. */
-    public String location() {
-        return location;
-    }
-
     /** Number of elements. */
     public long numel() {
         return numel;
-    }
-
-    /** The raw bytes (a read-only view). */
-    public ByteBuffer data() {
-        return data.asReadOnlyBuffer().order(data.order());
     }
 
     ByteBuffer buffer() {

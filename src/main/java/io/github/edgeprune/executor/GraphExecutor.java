@@ -29,8 +29,8 @@ import java.util.Set;
 /**
  * Runs any {@link Graph} on DJL NDArrays (PyTorch engine): batched inference, training with
  * autograd (run inside a DJL GradientCollector with {@link Mode#TRAINING}), and IR that was read
- * back. Parameters are copied into engine memory once and stay there; {@link #copyToHost()}
- * writes trained values back into the graph's tensors.
+ * back. Parameters are copied into engine memory once and stay there; training updates them
+ * there ({@link #parameter(String)}), and the trainer reads them back when it saves.
  *
  * <p>Only the nodes needed for the requested values run, and every intermediate value is
  * released after its last use, so peak memory stays near that of the widest layer.
@@ -43,11 +43,12 @@ public final class GraphExecutor implements AutoCloseable {
     private final Graph graph;
     private final NDManager manager;
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
+    private final Map<String, long[]> shapesAtBatchOne;
 
     public GraphExecutor(Graph graph, NDManager parent) {
         // Shapes are checked up front: a mis-shaped tensor handed to libtorch can take the JVM down
         // instead of raising an exception.
-        ShapeInference.inferWithBatchOne(graph);
+        this.shapesAtBatchOne = ShapeInference.inferWithBatchOne(graph);
         this.graph = graph;
         this.manager = parent.newSubManager();
         graph.parameters().forEach((name, p) -> parameters.put(name, toEngine(p.tensor(), manager)));
@@ -57,8 +58,13 @@ public final class GraphExecutor implements AutoCloseable {
         return graph;
     }
 
-    public NDManager manager() {
-        return manager;
+    /** The static shape of a value of the graph for a batch of one (checked when this executor was made). */
+    public long[] shapeAtBatchOne(String value) {
+        long[] shape = shapesAtBatchOne.get(value);
+        if (shape == null) {
+            throw new GraphException("graph has no value '" + value + "'");
+        }
+        return shape.clone();
     }
 
     /** The engine-side tensor of a parameter (shared: in-place updates change the model). */
@@ -179,38 +185,7 @@ public final class GraphExecutor implements AutoCloseable {
         return order;
     }
 
-    /** Writes the engine-side parameter values back into the graph's host tensors. */
-    public void copyToHost() {
-        graph.parameters().forEach((name, p) -> {
-            if (p.kind() == Parameter.Kind.CONSTANT) {
-                return;
-            }
-            NDArray a = parameters.get(name);
-            HostTensor t = p.tensor();
-            if (t.dtype() == HostTensor.DType.FLOAT32) {
-                float[] src = a.toFloatArray();
-                System.arraycopy(src, 0, t.floats(), 0, src.length);
-            } else {
-                long[] src = a.toLongArray();
-                System.arraycopy(src, 0, t.longs(), 0, src.length);
-            }
-        });
-    }
-
-    /** Reloads engine-side parameters from the graph's host tensors (after a pass edited them). */
-    public void copyFromHost() {
-        graph.parameters().forEach((name, p) -> {
-            NDArray a = parameters.get(name);
-            HostTensor t = p.tensor();
-            if (t.dtype() == HostTensor.DType.FLOAT32) {
-                a.set(java.nio.FloatBuffer.wrap(t.floats()));
-            } else {
-                a.set(java.nio.LongBuffer.wrap(t.longs()));
-            }
-        });
-    }
-
-    public static NDArray toEngine(HostTensor t, NDManager manager) {
+    private static NDArray toEngine(HostTensor t, NDManager manager) {
         Shape shape = new Shape(t.shape());
         if (t.dtype() == HostTensor.DType.FLOAT32) {
             return manager.create(t.floats(), shape);
@@ -258,14 +233,7 @@ public final class GraphExecutor implements AutoCloseable {
             } else if (op instanceof Op.ResizeNearest r) {
                 return one(in[0].repeat(2, r.scaleH()).repeat(3, r.scaleW()));
             } else if (op instanceof Op.Reshape r) {
-                long[] target = r.target().clone();
-                long[] shape = in[0].getShape().getShape();
-                for (int i = 0; i < target.length; i++) {
-                    if (target[i] == 0) {
-                        target[i] = shape[i];
-                    }
-                }
-                return one(in[0].reshape(new Shape(target)));
+                return one(in[0].reshape(new Shape(Op.resolveReshape(in[0].getShape().getShape(), r.target()))));
             } else if (op instanceof Op.Transpose t) {
                 return one(in[0].transpose(t.perm()));
             } else if (op instanceof Op.Slice s) {
@@ -313,11 +281,9 @@ public final class GraphExecutor implements AutoCloseable {
             StringBuilder spec = new StringBuilder();
             Map<Integer, String> perAxis = new HashMap<>();
             for (int i = 0; i < s.axes().length; i++) {
-                int a = s.axes()[i] < 0 ? s.axes()[i] + shape.length : s.axes()[i];
-                long size = shape[a];
-                long b = s.begin()[i] < 0 ? Math.max(0, size + s.begin()[i]) : Math.min(s.begin()[i], size);
-                long e = s.end()[i] < 0 ? Math.max(0, size + s.end()[i]) : Math.min(s.end()[i], size);
-                perAxis.put(a, b + ":" + e + (s.step()[i] != 1 ? ":" + s.step()[i] : ""));
+                int a = Op.normalizeAxis(s.axes()[i], shape.length);
+                long[] range = Op.clampSlice(shape[a], s.begin()[i], s.end()[i]);
+                perAxis.put(a, range[0] + ":" + range[1] + (s.step()[i] != 1 ? ":" + s.step()[i] : ""));
             }
             for (int a = 0; a < shape.length; a++) {
                 if (a > 0) {
@@ -329,8 +295,7 @@ public final class GraphExecutor implements AutoCloseable {
         }
 
         private static NDArray[] split(Op.Split s, NDArray x) {
-            long[] shape = x.getShape().getShape();
-            int axis = s.axis() < 0 ? s.axis() + shape.length : s.axis();
+            int axis = Op.normalizeAxis(s.axis(), x.getShape().dimension());
             long[] indices = new long[s.sizes().length - 1];
             long at = 0;
             for (int i = 0; i < indices.length; i++) {

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.github.edgeprune.eval.Predictor;
 import io.github.edgeprune.graph.Graph;
-import io.github.edgeprune.graph.ShapeInference;
 
 /**
  * The evaluator's view of a graph run by the executor. A graph with a static batch of 1 (an IR
@@ -22,7 +21,7 @@ public final class GraphPredictor implements Predictor {
         this.manager = Engines.newManager();
         this.executor = new GraphExecutor(graph, manager);
         this.staticBatchOne = graph.inputs().get(0).shape()[0] == 1;
-        long[] out = ShapeInference.inferWithBatchOne(graph).get(graph.outputs().get(0));
+        long[] out = executor.shapeAtBatchOne(graph.outputs().get(0));
         this.classes = (int) out[out.length - 1] - 5;
     }
 

@@ -21,14 +21,14 @@ public final class FoldBatchNorm {
     public static Graph apply(Graph graph) {
         Map<String, Parameter> params = new LinkedHashMap<>(graph.parameters());
         List<Node> nodes = new ArrayList<>();
-        Map<String, Node> foldedInto = new LinkedHashMap<>(); // bn node name -> fused conv
+        int folded = 0;
         for (Node node : graph.nodes()) {
             if (node.op() instanceof Op.BatchNorm bn) {
                 Node conv = graph.producer(node.input(0));
                 if (conv != null && conv.op() instanceof Op.Conv2d && graph.consumers(conv.output()).size() == 1
                         && !graph.outputs().contains(conv.output())) {
                     Node fused = fuse(graph, conv, node, bn, params);
-                    foldedInto.put(node.name(), fused);
+                    folded++;
                     // replace the conv already emitted
                     nodes.set(nodes.indexOf(conv), fused);
                     continue;
@@ -36,13 +36,13 @@ public final class FoldBatchNorm {
             }
             nodes.add(node);
         }
-        if (foldedInto.isEmpty()) {
+        if (folded == 0) {
             return graph;
         }
         Map<String, String> meta = new LinkedHashMap<>(graph.metadata());
         meta.put("fused", "true");
         if (meta.containsKey("modules")) { // the BatchNorm2d modules are gone, as after Ultralytics' fuse()
-            meta.put("modules", Integer.toString(Integer.parseInt(meta.get("modules")) - foldedInto.size()));
+            meta.put("modules", Integer.toString(Integer.parseInt(meta.get("modules")) - folded));
         }
         return new Graph(graph.name(), graph.inputs(), graph.outputs(), nodes, params, meta);
     }

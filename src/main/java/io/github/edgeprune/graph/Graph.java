@@ -132,10 +132,6 @@ public final class Graph {
         return new Graph(name, inputs, outputs, nodes, parameters, replacement);
     }
 
-    public Graph withOutputs(List<String> replacement) {
-        return new Graph(name, inputs, replacement, nodes, parameters, metadata);
-    }
-
     /** The same graph with every parameter tensor copied, so a pass may edit weights in place. */
     public Graph copyParameters() {
         Map<String, Parameter> copy = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package io.github.edgeprune.graph;
 
+import io.github.edgeprune.tensor.HostTensor;
+
 import java.util.Map;
 
 /**
@@ -35,21 +37,14 @@ public record GraphStats(long parameters, long nonZeroParameters, double gflops)
         for (Node n : graph.nodes()) {
             if (n.op() instanceof Op.Conv2d c) {
                 long[] w = shapes.get(n.input(1));
-                ops += (double) elements(shapes.get(n.output())) * w[1] * w[2] * w[3];
+                ops += (double) HostTensor.elementCount(shapes.get(n.output())) * w[1] * w[2] * w[3];
             } else if (n.op() instanceof Op.BatchNorm) {
-                ops += 4.0 * elements(shapes.get(n.input(0)));
+                ops += 4.0 * HostTensor.elementCount(shapes.get(n.input(0)));
             } else if (n.op() instanceof Op.ResizeNearest) {
-                ops += elements(shapes.get(n.output()));
+                ops += HostTensor.elementCount(shapes.get(n.output()));
             }
         }
         return ops * 2 / 1e9;
     }
 
-    private static long elements(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
-    }
 }

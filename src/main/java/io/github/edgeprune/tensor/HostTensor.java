@@ -113,10 +113,6 @@ public final class HostTensor {
         return new HostTensor(shape, floats == null ? null : floats.clone(), longs == null ? null : longs.clone());
     }
 
-    public HostTensor reshape(long... newShape) {
-        return new HostTensor(newShape, floats, longs);
-    }
-
     @Override
     public String toString() {
         return "HostTensor" + Arrays.toString(shape) + " " + dtype();

@@ -13,10 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * The hand-off format between goals, also a user artifact: a folder with {@code model.yaml}
@@ -60,18 +57,7 @@ public final class ModelBundle {
                 throw new ModelFormatException(dir + ": not a model bundle, " + p.getFileName() + " is missing");
             }
         }
-        Map<String, Object> yaml;
-        try {
-            Object loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(yamlFile));
-            if (!(loaded instanceof Map<?, ?>)) {
-                throw new ModelFormatException(yamlFile + ": expected a mapping at the top level");
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> map = (Map<String, Object>) loaded;
-            yaml = map;
-        } catch (IOException | YAMLException e) {
-            throw new ModelFormatException(yamlFile + ": cannot read model yaml: " + e.getMessage(), e);
-        }
+        Map<String, Object> yaml = ModelLoader.readMapping(yamlFile);
         YoloArchitecture arch = YoloArchitecture.fromMap(yaml, yamlFile.toString());
         SafetensorsFile weights = Safetensors.read(weightsFile);
         List<String> names = namesOf(yaml.get("names"), arch.nc(), yamlFile.toString());

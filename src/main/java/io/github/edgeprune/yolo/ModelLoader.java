@@ -74,16 +74,22 @@ public final class ModelLoader {
         return model;
     }
 
-    @SuppressWarnings("unchecked")
+    /** A model yaml (Ultralytics schema) as a mapping, with {@code yaml_file} set to its file name. */
     static Map<String, Object> readYaml(Path file) {
+        Map<String, Object> map = readMapping(file);
+        map.putIfAbsent("yaml_file", file.getFileName().toString());
+        return map;
+    }
+
+    /** The top-level mapping of a yaml file (a model yaml, or a bundle's model.yaml). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> readMapping(Path file) {
         try {
             Object loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file));
             if (!(loaded instanceof Map<?, ?>)) {
                 throw new ModelFormatException(file + ": expected a mapping at the top level of the model yaml");
             }
-            Map<String, Object> map = new LinkedHashMap<>((Map<String, Object>) loaded);
-            map.putIfAbsent("yaml_file", file.getFileName().toString());
-            return map;
+            return new LinkedHashMap<>((Map<String, Object>) loaded);
         } catch (IOException | YAMLException e) {
             throw new ModelFormatException(file + ": cannot read model yaml: " + e.getMessage(), e);
         }

@@ -97,10 +97,9 @@ public final class YoloGraphBuilder {
                                 case "Conv" -> {
                                     int kk = args.size() > 1 ? intArg(args, 1, layer) : 1;
                                     int s = args.size() > 2 ? intArg(args, 2, layer) : 1;
-                                    Integer pad = args.size() > 3 && args.get(3) != null ? intArg(args, 3, layer) : null;
-                                    x = conv(p, x, cin, c2, kk, s, pad == null ? kk / 2 : pad, 1);
-                                    cur = new long[] {c2, window(cur[1], kk, s, pad == null ? kk / 2 : pad),
-                                            window(cur[2], kk, s, pad == null ? kk / 2 : pad)};
+                                    int pad = args.size() > 3 && args.get(3) != null ? intArg(args, 3, layer) : kk / 2;
+                                    x = conv(p, x, cin, c2, kk, s, pad, 1);
+                                    cur = new long[] {c2, Op.window(cur[1], kk, s, 2L * pad, 1), Op.window(cur[2], kk, s, 2L * pad, 1)};
                                 }
                                 case "Bottleneck" -> {
                                     boolean shortcut = args.size() < 2 || truthy(args.get(1));
@@ -447,10 +446,6 @@ public final class YoloGraphBuilder {
     /** {@code math.ceil(x / 8) * 8}. */
     static long makeDivisible(double x) {
         return (long) Math.ceil(x / 8) * 8;
-    }
-
-    private static long window(long size, int k, int s, int pad) {
-        return (size + 2L * pad - k) / s + 1;
     }
 
     private static int intArg(List<Object> args, int i, YoloArchitecture.LayerSpec layer) {

@@ -40,7 +40,7 @@ class PickleReaderTest {
             PyTuple t = (PyTuple) pid;
             StorageType type = StorageType.ofTorchClass(((PyGlobal) t.get(1)).name());
             ByteBuffer b = data.get((String) t.get(2)).order(ByteOrder.LITTLE_ENDIAN);
-            return new TorchStorage(type, (String) t.get(2), (String) t.get(3), (Long) t.get(4), b);
+            return new TorchStorage(type, (String) t.get(2), (Long) t.get(4), b);
         }
     }
 

@@ -31,7 +31,7 @@ class GraphExecutorTest {
 
     @BeforeAll
     static void engine() {
-        manager = NDManager.newBaseManager("PyTorch");
+        manager = Engines.newManager();
     }
 
     @AfterAll
@@ -77,8 +77,8 @@ class GraphExecutorTest {
 
     @Test
     void asymmetricPaddingPadsTheEndSide() {
-        // pads begin 0, end 1 on a 1x1x2x2 input with a 2x2 ones kernel, stride 2 -> one output
-        // per window: [1+2+3+4] then the padded windows
+        // pads begin 0, end 1 on a 1x1x2x2 input with a 2x2 ones kernel, stride 1 -> a 2x2 output:
+        // [1+2+3+4] then the windows that reach into the padding
         Op.Conv2d conv = new Op.Conv2d(new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, new long[] {1, 1}, 1);
         Graph g = single(conv, new long[] {1, 1, 2, 2}, Map.of("w", HostTensor.ofFloats(new float[] {1, 1, 1, 1}, 1, 1, 2, 2)), 1);
         float[] y = run(g, new float[] {1, 2, 3, 4}, 1, 1, 2, 2);
@@ -131,7 +131,13 @@ class GraphExecutorTest {
                 run(single(new Op.Transpose(new int[] {1, 0}), new long[] {2, 3}, Map.of(), 1), x, 2, 3));
         assertArrayEquals(new float[] {1, 2, 4, 5}, run(single(new Op.Slice(new int[] {1}, new long[] {1}, new long[] {99},
                 new long[] {1}), new long[] {2, 3}, Map.of(), 1), x, 2, 3));
-        assertArrayEquals(x, run(single(new Op.Reshape(new long[] {0, -1}), new long[] {2, 3}, Map.of(), 1), x, 1, 2, 3));
+        // 0 copies the input's dimension, -1 takes what is left: [2, 3] -> [2, 1, 3]; the values keep their order
+        Graph reshape = single(new Op.Reshape(new long[] {0, 1, -1}), new long[] {2, 3}, Map.of(), 1);
+        try (NDManager s = manager.newSubManager(); GraphExecutor ex = new GraphExecutor(reshape, s)) {
+            NDArray y = ex.run(Map.of("x", s.create(x, new Shape(2, 3))), List.of("y0"), GraphExecutor.Mode.INFERENCE).get("y0");
+            assertEquals(new Shape(2, 1, 3), y.getShape());
+            assertArrayEquals(x, y.toFloatArray());
+        }
         Graph split = single(new Op.Split(1, new long[] {1, 2}), new long[] {2, 3}, Map.of(), 2);
         try (NDManager s = manager.newSubManager(); GraphExecutor ex = new GraphExecutor(split, s)) {
             Map<String, NDArray> out = ex.run(Map.of("x", s.create(x, new Shape(2, 3))), List.of("y0", "y1"),

@@ -11,6 +11,7 @@ import io.github.edgeprune.graph.Graph;
 import io.github.edgeprune.testing.TestData;
 import io.github.edgeprune.util.Log;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -20,10 +21,17 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ReferenceForwardTest {
 
+    private static YoloModel model;
+
+    @BeforeAll
+    static void load() {
+        // read once: inference leaves the model's tensors untouched (the executor copies them)
+        model = ModelLoader.load(TestData.yolov5n().toString(), Path.of("."), 0, Log.silent());
+    }
+
     @ParameterizedTest(name = "{0} fused={1}")
     @CsvSource({"000000000009, true", "000000000034, true", "000000000009, false"})
     void forwardMatchesUltralytics(String image, boolean fused) {
-        YoloModel model = ModelLoader.load(TestData.yolov5n().toString(), Path.of("."), 0, Log.silent());
         Graph graph = fused ? model.fusedGraph(320) : model.graph(320);
         Path dir = TestData.file("reference/yolov5n-320");
         float[] input = TestData.floats(dir.resolve(image + ".input.f32"));
