@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.opencv.core.Mat;
-import org.opencv.imgcodecs.Imgcodecs;
 
 /**
  * One split of an Ultralytics data set, checked: every image decodes and every label file is
@@ -111,12 +110,14 @@ public final class DataSet {
 
     /** Decodes the image as the evaluation will; returns {h, w} or adds a problem. */
     private static int[] checkImage(Path image, List<String> problems, Log log) {
-        Mat m = Imgcodecs.imread(image.toString(), Imgcodecs.IMREAD_COLOR);
+        Mat m;
         try {
-            if (m.empty()) {
-                problems.add(image + (image.toFile().exists() ? ": cannot decode image" : ": image does not exist"));
-                return null;
-            }
+            m = Preprocessor.read(image);
+        } catch (DataSetException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+        try {
             int h = m.rows();
             int w = m.cols();
             if (h < 10 || w < 10) {
@@ -145,7 +146,6 @@ public final class DataSet {
         }
     }
 
-    /** The data yaml, or null for a data set made in code. */
     /** The first {@code n} images (all if there are fewer), for quick checks. */
     public DataSet first(int n) {
         if (n < 1) {
@@ -154,6 +154,7 @@ public final class DataSet {
         return n >= samples.size() ? this : new DataSet(yaml, split, names, samples.subList(0, n));
     }
 
+    /** The data yaml, or null for a data set made in code. */
     public Path yaml() {
         return yaml;
     }

@@ -173,10 +173,6 @@ public final class DataYaml {
         return names.size();
     }
 
-    public boolean hasSplit(String split) {
-        return splits.containsKey(split);
-    }
-
     /** The folders and list files of a split, resolved; fails naming the yaml if the split is absent. */
     public List<Path> sources(String split) {
         List<Path> s = splits.get(split);

@@ -40,13 +40,4 @@ public record Letterbox(int imgsz, int h0, int w0, int h, int w, double padW, do
     public double gain() {
         return (double) h / h0;
     }
-
-    public double gainW() {
-        return (double) w / w0;
-    }
-
-    /** Whether load_image resizes at all, and with INTER_AREA (shrinking) or INTER_LINEAR. */
-    public boolean resizes() {
-        return h != h0 || w != w0 || ratio() != 1;
-    }
 }

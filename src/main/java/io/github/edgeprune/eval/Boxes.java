@@ -81,8 +81,7 @@ public final class Boxes {
         float padW = (float) lb.padW();
         float padH = (float) lb.padH();
         float size = lb.imgsz();
-        float maxX = (float) (lb.imgsz() - 1e-3);
-        float maxY = maxX;
+        float max = (float) (lb.imgsz() - 1e-3); // the loader clips to the letterboxed image, both axes
         float gain = (float) lb.gain();
         float w0 = lb.w0();
         float h0 = lb.h0();
@@ -94,10 +93,10 @@ public final class Boxes {
             float x2 = w * (l[1] + l[3] / 2f) + padW;
             float y2 = h * (l[2] + l[4] / 2f) + padH;
             // xyxy2xywhn(clip=True, eps=1e-3): clip_boxes to (imgsz - eps), then normalise
-            x1 = clamp(x1, maxX);
-            y1 = clamp(y1, maxY);
-            x2 = clamp(x2, maxX);
-            y2 = clamp(y2, maxY);
+            x1 = clip(x1, max);
+            y1 = clip(y1, max);
+            x2 = clip(x2, max);
+            y2 = clip(y2, max);
             float ncx = ((x1 + x2) / 2f) / size;
             float ncy = ((y1 + y2) / 2f) / size;
             float nw = (x2 - x1) / size;
@@ -116,9 +115,5 @@ public final class Boxes {
                     clip((tx2 - padW) / gain, w0), clip((ty2 - padH) / gain, h0)};
         }
         return out;
-    }
-
-    private static float clamp(float v, float max) {
-        return v < 0f ? 0f : (v > max ? max : v);
     }
 }

@@ -35,12 +35,10 @@ public final class DetectionStats {
     private int[] predCls = new int[1024];
     private int labels;
     private int[] targetCls = new int[1024];
-    private final int[] instancesPerClass;
     private final int[] imagesPerClass;
 
     public DetectionStats(int nc) {
         this.nc = nc;
-        this.instancesPerClass = new int[nc];
         this.imagesPerClass = new int[nc];
     }
 
@@ -74,7 +72,6 @@ public final class DetectionStats {
                 targetCls = Arrays.copyOf(targetCls, labels * 2);
             }
             targetCls[labels++] = c;
-            instancesPerClass[c]++;
             if (!seen[c]) {
                 seen[c] = true;
                 imagesPerClass[c]++;
@@ -149,10 +146,6 @@ public final class DetectionStats {
         return mask;
     }
 
-    public int nc() {
-        return nc;
-    }
-
     /** Images added ({@code seen}). */
     public int images() {
         return images;
@@ -165,10 +158,6 @@ public final class DetectionStats {
 
     public int detections() {
         return detections;
-    }
-
-    public int[] instancesPerClass() {
-        return instancesPerClass.clone();
     }
 
     /** Images that hold at least one label of each class. */

@@ -18,14 +18,6 @@ public final class Detections {
         this.data = data;
     }
 
-    /** From a flat array of {@code n * 6} values (copied). */
-    public static Detections of(float[] flat) {
-        if (flat.length % COLUMNS != 0) {
-            throw new IllegalArgumentException("detections need 6 values a row, got " + flat.length + " values");
-        }
-        return new Detections(flat.clone());
-    }
-
     /** From rows {@code {x1, y1, x2, y2, conf, cls}}. */
     public static Detections of(float[][] rows) {
         float[] flat = new float[rows.length * COLUMNS];
@@ -82,10 +74,6 @@ public final class Detections {
             rows[i] = Arrays.copyOfRange(data, i * COLUMNS, (i + 1) * COLUMNS);
         }
         return rows;
-    }
-
-    float[] raw() {
-        return data;
     }
 
     @Override

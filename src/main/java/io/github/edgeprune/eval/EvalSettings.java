@@ -43,12 +43,4 @@ public record EvalSettings(int imgsz, int batch, double conf, double iou, int ma
     public EvalSettings withIou(double v) {
         return new EvalSettings(imgsz, batch, conf, v, maxDet, maxNms);
     }
-
-    public EvalSettings withMaxDet(int v) {
-        return new EvalSettings(imgsz, batch, conf, iou, v, maxNms);
-    }
-
-    public EvalSettings withMaxNms(int v) {
-        return new EvalSettings(imgsz, batch, conf, iou, maxDet, v);
-    }
 }

@@ -61,11 +61,6 @@ public final class EvaluationResult {
         this.classes = List.copyOf(rows);
     }
 
-    /** Results from statistics gathered elsewhere (e.g. detections a device sent back); no timings. */
-    public static EvaluationResult of(DetectionStats stats, int imgsz) {
-        return new EvaluationResult(stats, 0, 0, 0, imgsz, 0, null);
-    }
-
     public double precision() {
         return metrics.meanPrecision();
     }

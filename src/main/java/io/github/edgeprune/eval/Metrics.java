@@ -24,7 +24,6 @@ public final class Metrics {
     private final int[] instances;
     private final double[] p;
     private final double[] r;
-    private final double[] f1;
     private final double[][] ap;
     private final double mp;
     private final double mr;
@@ -32,24 +31,17 @@ public final class Metrics {
     private final double map;
     private final int f1Index;
 
-    private Metrics(int[] classes, int[] instances, double[] p, double[] r, double[] f1, double[][] ap, int f1Index) {
+    private Metrics(int[] classes, int[] instances, double[] p, double[] r, double[][] ap, int f1Index) {
         this.classes = classes;
         this.instances = instances;
         this.p = p;
         this.r = r;
-        this.f1 = f1;
         this.ap = ap;
         this.f1Index = f1Index;
-        double[] ap50 = new double[classes.length];
-        double[] apMean = new double[classes.length];
-        for (int i = 0; i < classes.length; i++) {
-            ap50[i] = ap[i][0];
-            apMean[i] = mean(ap[i]);
-        }
         this.mp = mean(p);
         this.mr = mean(r);
-        this.map50 = mean(ap50);
-        this.map = mean(apMean);
+        this.map50 = mean(ap50());
+        this.map = mean(ap50to95());
     }
 
     /**
@@ -89,7 +81,7 @@ public final class Metrics {
             }
         }
         if (!anyTp) { // val.py: "if len(stats) and stats[0].any()", else all zero
-            return new Metrics(classes, nt, new double[nClasses], new double[nClasses], new double[nClasses], ap, 0);
+            return new Metrics(classes, nt, new double[nClasses], new double[nClasses], ap, 0);
         }
 
         int[] order = sortByConfidence(conf);
@@ -150,13 +142,11 @@ public final class Metrics {
         int best = argmax(smooth(f1Mean, 0.1));
         double[] p = new double[nClasses];
         double[] r = new double[nClasses];
-        double[] f1 = new double[nClasses];
         for (int ci = 0; ci < nClasses; ci++) {
             p[ci] = pCurve[ci][best];
             r[ci] = rCurve[ci][best];
-            f1[ci] = f1(p[ci], r[ci]);
         }
-        return new Metrics(classes, nt, p, r, f1, ap, best);
+        return new Metrics(classes, nt, p, r, ap, best);
     }
 
     private static double f1(double p, double r) {
@@ -366,19 +356,6 @@ public final class Metrics {
         return r.clone();
     }
 
-    public double[] f1() {
-        return f1.clone();
-    }
-
-    /** AP of each class at each of the 10 IoU thresholds. */
-    public double[][] ap() {
-        double[][] c = new double[ap.length][];
-        for (int i = 0; i < ap.length; i++) {
-            c[i] = ap[i].clone();
-        }
-        return c;
-    }
-
     public double[] ap50() {
         double[] v = new double[ap.length];
         for (int i = 0; i < ap.length; i++) {
@@ -398,11 +375,6 @@ public final class Metrics {
     /** Index into {@code linspace(0, 1, 1000)} of the confidence where P and R are taken. */
     public int f1Index() {
         return f1Index;
-    }
-
-    /** The confidence where P and R are taken. */
-    public double f1Confidence() {
-        return linspace(0, 1, CURVE_POINTS)[f1Index];
     }
 
     public double meanPrecision() {

@@ -30,7 +30,7 @@ public final class L1Pruner {
         }
     }
 
-    /** Prunes each named tensor in place to the amount; returns the zero count per tensor. */
+    /** Prunes each named tensor in place to the amount ({@code round(amount · size)} smallest |w| each). */
     public static void pruneEach(Map<String, HostTensor> tensors, List<String> names, double amount) {
         for (String name : names) {
             HostTensor t = tensors.get(name);

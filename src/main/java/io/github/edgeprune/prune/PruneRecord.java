@@ -41,14 +41,25 @@ public record PruneRecord(String method, String schedule, String scope, double r
     public static PruneRecord measure(String method, String schedule, String scope, double conv, double bn,
             Map<String, HostTensor> tensors, PruneTargets targets, Map<String, String> extra) {
         List<LayerRow> rows = new ArrayList<>();
-        for (String n : targets.convWeights()) {
-            rows.add(new LayerRow(n, "Conv2d", tensors.get(n).size(), tensors.get(n).countZeros()));
-        }
-        for (String n : targets.batchNormWeights()) {
-            rows.add(new LayerRow(n, "BatchNorm2d", tensors.get(n).size(), tensors.get(n).countZeros()));
-        }
-        Sparsity s = Sparsity.of(tensors, targets);
+        long[] convCounts = addRows(rows, "Conv2d", targets.convWeights(), tensors);
+        long[] bnCounts = addRows(rows, "BatchNorm2d", targets.batchNormWeights(), tensors);
+        // the global figures from the same counts (Sparsity.of would count every tensor again)
+        Sparsity s = new Sparsity(convCounts[0], convCounts[1], bnCounts[0], bnCounts[1]);
         return new PruneRecord(method, schedule, scope, conv, bn, s.conv(), s.batchNorm(), rows, extra);
+    }
+
+    /** Adds a row per tensor; returns {zeros, total} over them. */
+    private static long[] addRows(List<LayerRow> rows, String type, List<String> names, Map<String, HostTensor> tensors) {
+        long zeros = 0;
+        long total = 0;
+        for (String n : names) {
+            HostTensor t = tensors.get(n);
+            long z = t.countZeros();
+            rows.add(new LayerRow(n, type, t.size(), z));
+            zeros += z;
+            total += t.size();
+        }
+        return new long[] {zeros, total};
     }
 
     public String toJson() {

@@ -14,6 +14,11 @@ public interface Log {
     }
 
     static Log console() {
+        return console(false);
+    }
+
+    /** Standard output; with {@code debug}, debug lines too (e.g. the trainer's per-phase times). */
+    static Log console(boolean debug) {
         return new Log() {
             @Override
             public void info(String message) {
@@ -23,6 +28,13 @@ public interface Log {
             @Override
             public void warn(String message) {
                 System.out.println("WARNING: " + message);
+            }
+
+            @Override
+            public void debug(String message) {
+                if (debug) {
+                    System.out.println(message);
+                }
             }
         };
     }
