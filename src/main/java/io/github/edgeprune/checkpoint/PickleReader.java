@@ -1,5 +1,6 @@
 package io.github.edgeprune.checkpoint;
 
+import io.github.edgeprune.tensor.Half;
 import io.github.edgeprune.tensor.HostTensor;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -964,7 +965,7 @@ public final class PickleReader {
         int size = numpyItemSize(dt);
         switch (kind) {
             case 'f':
-                return size == 2 ? (double) StorageType.halfToFloat(b.getShort(at))
+                return size == 2 ? (double) Half.toFloat(b.getShort(at))
                         : size == 4 ? (double) b.getFloat(at) : b.getDouble(at);
             case 'b':
                 return b.get(at) != 0;

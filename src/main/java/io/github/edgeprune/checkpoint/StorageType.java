@@ -1,5 +1,6 @@
 package io.github.edgeprune.checkpoint;
 
+import io.github.edgeprune.tensor.Half;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 
@@ -79,8 +80,8 @@ public enum StorageType {
     float floatAt(ByteBuffer b, long index) {
         int at = Math.toIntExact(index * bytes);
         switch (this) {
-            case HALF: return halfToFloat(b.getShort(at));
-            case BFLOAT16: return Float.intBitsToFloat((b.getShort(at) & 0xffff) << 16);
+            case HALF: return Half.toFloat(b.getShort(at));
+            case BFLOAT16: return Half.bf16ToFloat(b.getShort(at));
             case FLOAT: return b.getFloat(at);
             case DOUBLE: return (float) b.getDouble(at);
             default: return longAt(b, index);
@@ -99,31 +100,6 @@ public enum StorageType {
             case BOOL: return b.get(at) != 0 ? 1 : 0;
             default: throw new IllegalStateException(this + " is a floating point type");
         }
-    }
-
-    /** IEEE 754 binary16 to binary32, exact (subnormals, infinities and NaN included). */
-    public static float halfToFloat(short half) {
-        int h = half & 0xffff;
-        int sign = (h >>> 15) << 31;
-        int exp = (h >>> 10) & 0x1f;
-        int mant = h & 0x3ff;
-        int bits;
-        if (exp == 0x1f) {
-            bits = sign | 0x7f800000 | (mant << 13);
-        } else if (exp != 0) {
-            bits = sign | ((exp - 15 + 127) << 23) | (mant << 13);
-        } else if (mant == 0) {
-            bits = sign;
-        } else {
-            // subnormal: normalise the mantissa
-            int e = -14;
-            while ((mant & 0x400) == 0) {
-                mant <<= 1;
-                e--;
-            }
-            bits = sign | ((e + 127) << 23) | ((mant & 0x3ff) << 13);
-        }
-        return Float.intBitsToFloat(bits);
     }
 
     @Override

@@ -71,7 +71,7 @@ public final class OnnxWriter {
         nodes.forEach(n -> g.message(1, n));
         g.string(2, graph.name());
         graph.parameters().forEach((name, p) -> {
-            if (isUsed(name)) {
+            if (!graph.consumers(name).isEmpty()) {
                 initializers.putIfAbsent(name, tensor(name, p.tensor()));
             }
         });
@@ -90,15 +90,6 @@ public final class OnnxWriter {
         m.message(8, new Proto().string(1, "").int64(2, OPSET));
         graph.metadata().forEach((k, v) -> m.message(14, new Proto().string(1, k).string(2, v)));
         return m.toByteArray();
-    }
-
-    private boolean isUsed(String parameter) {
-        for (Node n : graph.nodes()) {
-            if (n.inputs().contains(parameter)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void lower(Node n) {

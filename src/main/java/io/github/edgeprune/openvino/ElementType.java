@@ -1,7 +1,5 @@
 package io.github.edgeprune.openvino;
 
-import java.util.Locale;
-
 /** OpenVINO element types as the IR names them ({@code element_type="f16"}, {@code precision="FP16"}). */
 public enum ElementType {
     F32("f32", "FP32", 4, true),
@@ -59,11 +57,6 @@ public enum ElementType {
                 return t;
             }
         }
-        return switch (n.toLowerCase(Locale.ROOT)) {
-            case "bool" -> BOOLEAN;
-            case "fp32" -> F32;
-            case "fp16" -> F16;
-            default -> null;
-        };
+        return null;
     }
 }

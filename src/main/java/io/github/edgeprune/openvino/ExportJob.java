@@ -1,5 +1,6 @@
 package io.github.edgeprune.openvino;
 
+import io.github.edgeprune.graph.Graph;
 import io.github.edgeprune.onnx.OnnxWriter;
 import io.github.edgeprune.util.Log;
 import io.github.edgeprune.util.PluginVersion;
@@ -44,16 +45,19 @@ public final class ExportJob {
         OpenVinoExporter.Request request = new OpenVinoExporter.Request(s.outputDirectory(), name, s.precision(),
                 Files.exists(modelPath) ? List.of(modelPath) : List.of(), settings, PluginVersion.get());
         Path onnx = s.outputDirectory().resolve(name + ".onnx");
-        YoloModel[] loaded = new YoloModel[1];
+        Graph[] built = new Graph[1];
         OpenVinoExporter.Result ir = new OpenVinoExporter(log).export(() -> {
-            loaded[0] = ModelLoader.load(s.model(), s.baseDir(), 0, log);
-            var graph = loaded[0].graph(s.imgsz());
-            log.info(ModelSummary.of(loaded[0].displayName(), graph).toString());
-            return graph;
+            YoloModel model = ModelLoader.load(s.model(), s.baseDir(), 0, log);
+            built[0] = model.graph(s.imgsz());
+            log.info(ModelSummary.of(model.displayName(), built[0]).toString());
+            return built[0];
         }, request);
         if (s.onnx() && (!ir.skipped() || !Files.isRegularFile(onnx))) {
-            YoloModel model = loaded[0] != null ? loaded[0] : ModelLoader.load(s.model(), s.baseDir(), 0, log);
-            OnnxWriter.write(model.graph(s.imgsz()), onnx, PluginVersion.get());
+            // the graph the IR was written from (the IR writer folds BatchNorm into a copy); built
+            // here only when the IR was up to date but the twin is missing
+            Graph graph = built[0] != null ? built[0]
+                    : ModelLoader.load(s.model(), s.baseDir(), 0, log).graph(s.imgsz());
+            OnnxWriter.write(graph, onnx, PluginVersion.get());
             log.info("ONNX twin: " + onnx + String.format(java.util.Locale.ROOT, " (%.2f MB, FP32, opset %d)",
                     Files.size(onnx) / 1e6, OnnxWriter.OPSET));
         }

@@ -6,6 +6,7 @@ import io.github.edgeprune.graph.GraphInput;
 import io.github.edgeprune.graph.Node;
 import io.github.edgeprune.graph.Op;
 import io.github.edgeprune.graph.Parameter;
+import io.github.edgeprune.tensor.Half;
 import io.github.edgeprune.tensor.HostTensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -442,7 +443,7 @@ public final class IrReader {
                 long[] shape = parseShape(l, l.data.get("shape"));
                 long offset = attrLong(l, "offset");
                 long size = attrLong(l, "size");
-                long need = Lit.count(shape) * t.bytes();
+                long need = HostTensor.elementCount(shape) * t.bytes();
                 if (size != need) {
                     throw new IrFormatException(where(l) + ": size " + size + " does not match " + Arrays.toString(shape)
                             + " " + t.irName() + " (" + need + " bytes)");
@@ -797,7 +798,7 @@ public final class IrReader {
                         }
                     }
                     if (x.isConst()) {
-                        long[] shape = resolveReshape(x.shape(), target);
+                        long[] shape = Op.resolveReshape(x.shape(), target);
                         return List.of(Val.constant(x.lit().withShape(shape, l.name)));
                     }
                     return List.of(addNode(l, new Op.Reshape(target), List.of(x.name())));
@@ -859,7 +860,7 @@ public final class IrReader {
             ElementType t = ElementType.parse(l.data.get("element_type"));
             long[] shape = parseShape(l, l.data.get("shape"));
             int offset = (int) attrLong(l, "offset");
-            int n = (int) Lit.count(shape);
+            int n = (int) HostTensor.elementCount(shape);
             ByteBuffer b = bin.duplicate().order(ByteOrder.LITTLE_ENDIAN);
             b.position(offset);
             if (t.isFloatingPoint()) {
@@ -1484,29 +1485,6 @@ public final class IrReader {
 
         private long attrLong0(IrLayer l, String key) {
             return l.data.containsKey(key) ? attrLong(l, key) : 0;
-        }
-
-        private static long[] resolveReshape(long[] in, long[] target) {
-            long[] out = target.clone();
-            int inferred = -1;
-            long known = 1;
-            for (int i = 0; i < out.length; i++) {
-                if (out[i] == 0) {
-                    out[i] = in[i];
-                }
-                if (out[i] == -1) {
-                    inferred = i;
-                } else {
-                    known *= out[i];
-                }
-            }
-            if (inferred >= 0) {
-                out[inferred] = Lit.count(in) / known;
-            }
-            if (Lit.count(out) != Lit.count(in)) {
-                throw new IllegalArgumentException("cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(target));
-            }
-            return out;
         }
 
         // ---- metadata ----

@@ -9,6 +9,7 @@ import io.github.edgeprune.graph.Node;
 import io.github.edgeprune.graph.Op;
 import io.github.edgeprune.graph.Parameter;
 import io.github.edgeprune.graph.ShapeInference;
+import io.github.edgeprune.tensor.Half;
 import io.github.edgeprune.tensor.HostTensor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,11 +54,6 @@ public final class IrWriter {
     private IrWriter() {
     }
 
-    /** One constant of the weights file. */
-    public record ConstInfo(int layerId, String layerName, String parameter, ElementType elementType, long[] shape,
-            long offset, long size, long elements, long zeros, boolean convWeight) {
-    }
-
     /** Plans the IR of this graph (BatchNorm is folded first). */
     public static Plan plan(Graph graph, IrPrecision precision, String modelName) {
         return new Builder(graph, precision, modelName).build();
@@ -69,18 +65,20 @@ public final class IrWriter {
         private final List<Blob> blobs;
         private final long binSize;
         private final Graph exported;
-        private final List<ConstInfo> constants;
+        private final long convWeights;
+        private final long convZeros;
         private final List<String> warnings;
         private final List<String> names;
         private final long[] imgsz;
 
-        private Plan(String xml, List<Blob> blobs, long binSize, Graph exported, List<ConstInfo> constants,
+        private Plan(String xml, List<Blob> blobs, long binSize, Graph exported, long convWeights, long convZeros,
                 List<String> warnings, List<String> names, long[] imgsz) {
             this.xml = xml;
             this.blobs = blobs;
             this.binSize = binSize;
             this.exported = exported;
-            this.constants = constants;
+            this.convWeights = convWeights;
+            this.convZeros = convZeros;
             this.warnings = warnings;
             this.names = names;
             this.imgsz = imgsz;
@@ -90,17 +88,9 @@ public final class IrWriter {
             return xml;
         }
 
-        public long binSize() {
-            return binSize;
-        }
-
         /** The graph that was written: the input with BatchNorm folded. */
         public Graph exportedGraph() {
             return exported;
-        }
-
-        public List<ConstInfo> constants() {
-            return constants;
         }
 
         public List<String> warnings() {
@@ -117,12 +107,12 @@ public final class IrWriter {
 
         /** Elements of all convolution weights written. */
         public long convWeights() {
-            return constants.stream().filter(ConstInfo::convWeight).mapToLong(ConstInfo::elements).sum();
+            return convWeights;
         }
 
         /** Of those, how many are zero in the .bin. */
         public long convZeros() {
-            return constants.stream().filter(ConstInfo::convWeight).mapToLong(ConstInfo::zeros).sum();
+            return convZeros;
         }
 
         public double gflops() {
@@ -172,19 +162,12 @@ public final class IrWriter {
             return elements() * type.bytes();
         }
 
+        /** Float values that are stored as zero (in FP16 also those that underflow). */
         long zeros() {
             long z = 0;
-            if (floats != null) {
-                for (float f : floats) {
-                    if (type == ElementType.F16 ? (Half.fromFloat(f) & 0x7fff) == 0 : f == 0f) {
-                        z++;
-                    }
-                }
-            } else {
-                for (long l : longs) {
-                    if (l == 0) {
-                        z++;
-                    }
+            for (float f : floats) {
+                if (type == ElementType.F16 ? (Half.fromFloat(f) & 0x7fff) == 0 : f == 0f) {
+                    z++;
                 }
             }
             return z;
@@ -253,9 +236,10 @@ public final class IrWriter {
         private final Set<String> layerNames = new HashSet<>();
         private final Set<String> tensorNames = new HashSet<>();
         private final List<Blob> blobs = new ArrayList<>();
-        private final List<ConstInfo> constInfos = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
         private long binSize;
+        private long convWeights;
+        private long convZeros;
 
         Builder(Graph graph, IrPrecision precision, String modelName) {
             this.source = graph;
@@ -290,7 +274,7 @@ public final class IrWriter {
             }
             for (String out : graph.outputs()) {
                 Layer r = layer(out + "/sink_port_0", "Result", "opset1");
-                connect(valueRef(out, null), r);
+                connect(valueRef(out), r);
             }
             List<String> names;
             try {
@@ -305,7 +289,7 @@ public final class IrWriter {
             long[] imgsz = imgsz();
             RtInfo rt = IrMetadata.toRtInfo(graph.metadata(), names, imgsz, precision);
             String xml = new XmlOut().write(modelName, layers, edges, rt);
-            return new Plan(xml, List.copyOf(blobs), binSize, graph, List.copyOf(constInfos), List.copyOf(warnings),
+            return new Plan(xml, List.copyOf(blobs), binSize, graph, convWeights, convZeros, List.copyOf(warnings),
                     names, imgsz);
         }
 
@@ -359,18 +343,6 @@ public final class IrWriter {
                 in.add(shapes.get(s));
             }
             Op op = n.op();
-            int arity; // -1: one or more, -2: two or three
-            if (op instanceof Op.Conv2d) {
-                arity = -2;
-            } else if (op instanceof Op.BatchNorm) {
-                arity = 5;
-            } else if (op instanceof Op.Binary) {
-                arity = 2;
-            } else if (op instanceof Op.Concat) {
-                arity = -1;
-            } else {
-                arity = 1;
-            }
             for (int i = 0; i < n.inputs().size(); i++) {
                 Parameter p = g.parameters().get(n.input(i));
                 if (p != null && p.tensor().dtype() != HostTensor.DType.FLOAT32) {
@@ -527,12 +499,12 @@ public final class IrWriter {
         private void emitInput(GraphInput in) {
             Layer p = layer(in.name(), "Parameter", "opset1");
             long[] s = shapes.get(in.name());
-            p.data = data("shape", joinNoSpace(s), "element_type", "f32");
+            p.data = data("shape", IrMetadata.join(s), "element_type", "f32");
             values.put(in.name(), output(p, ElementType.F32, s, in.name()));
         }
 
         /** The port that carries a value: a graph input, a node output, or a parameter (as a constant). */
-        private PortRef valueRef(String value, String variant) {
+        private PortRef valueRef(String value) {
             PortRef r = values.get(value);
             if (r != null) {
                 return r;
@@ -541,15 +513,15 @@ public final class IrWriter {
             if (p == null) {
                 throw new IllegalStateException("value '" + value + "' is not defined");
             }
-            return floatConst(p.name(), p.tensor().floats(), p.tensor().shape(), variant == null ? "" : variant, false);
+            return floatConst(p.name(), p.tensor().floats(), p.tensor().shape(), false);
         }
 
         /**
          * A float constant (a parameter, possibly seen in another shape): f16 Const + decompression
          * Convert in FP16, one f32 Const in FP32. Written once per (parameter, shape).
          */
-        private PortRef floatConst(String name, float[] data, long[] shape, String variant, boolean convWeight) {
-            String key = name + "\u0000" + Arrays.toString(shape) + "\u0000" + variant;
+        private PortRef floatConst(String name, float[] data, long[] shape, boolean convWeight) {
+            String key = name + "\u0000" + Arrays.toString(shape);
             PortRef cached = constCache.get(key);
             if (cached != null) {
                 return cached;
@@ -573,7 +545,7 @@ public final class IrWriter {
             PortRef ref;
             if (compress) {
                 Layer c = layer(name + "_compressed", "Const", "opset1");
-                Blob b = blob(c, ElementType.F16, data, null, shape, name, convWeight);
+                Blob b = blob(c, ElementType.F16, data, null, shape, convWeight);
                 c.data = constData(ElementType.F16, shape, b);
                 PortRef half = output(c, ElementType.F16, shape, null);
                 Layer cv = layer(name, "Convert", "opset1");
@@ -583,7 +555,7 @@ public final class IrWriter {
                 ref = output(cv, ElementType.F32, shape, name);
             } else {
                 Layer c = layer(name, "Const", "opset1");
-                Blob b = blob(c, ElementType.F32, data, null, shape, name, convWeight);
+                Blob b = blob(c, ElementType.F32, data, null, shape, convWeight);
                 c.data = constData(ElementType.F32, shape, b);
                 ref = output(c, ElementType.F32, shape, name);
             }
@@ -595,7 +567,7 @@ public final class IrWriter {
         private PortRef plainF32(String name, float[] data) {
             Layer c = layer(name, "Const", "opset1");
             long[] shape = {data.length};
-            Blob b = blob(c, ElementType.F32, data, null, shape, null, false);
+            Blob b = blob(c, ElementType.F32, data, null, shape, false);
             c.data = constData(ElementType.F32, shape, b);
             return output(c, ElementType.F32, shape, null);
         }
@@ -604,12 +576,12 @@ public final class IrWriter {
         private PortRef i64(String name, long[] data, boolean scalar) {
             Layer c = layer(name, "Const", "opset1");
             long[] shape = scalar ? new long[0] : new long[] {data.length};
-            Blob b = blob(c, ElementType.I64, null, data, shape, null, false);
+            Blob b = blob(c, ElementType.I64, null, data, shape, false);
             c.data = constData(ElementType.I64, shape, b);
             return output(c, ElementType.I64, shape, null);
         }
 
-        private Blob blob(Layer l, ElementType type, float[] f, long[] i, long[] shape, String param, boolean convWeight) {
+        private Blob blob(Layer l, ElementType type, float[] f, long[] i, long[] shape, boolean convWeight) {
             long offset = (binSize + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
             Blob b = new Blob(offset, type, f, i);
             if (b.elements() != HostTensor.elementCount(shape)) {
@@ -618,8 +590,10 @@ public final class IrWriter {
             }
             blobs.add(b);
             binSize = offset + b.size();
-            constInfos.add(new ConstInfo(l.id, l.name, param, type, shape.clone(), offset, b.size(), b.elements(), b.zeros(),
-                convWeight));
+            if (convWeight) {
+                convWeights += b.elements();
+                convZeros += b.zeros();
+            }
             return b;
         }
 
@@ -647,7 +621,7 @@ public final class IrWriter {
                 long[] out = shapes.get(n.output());
                 l.data = data("axis", Integer.toString(c.axis() < 0 ? c.axis() + out.length : c.axis()));
                 for (String in : n.inputs()) {
-                    connect(valueRef(in, null), l);
+                    connect(valueRef(in), l);
                 }
                 values.put(n.output(), output(l, ElementType.F32, out, n.output()));
             } else if (op instanceof Op.MaxPool p) {
@@ -655,13 +629,13 @@ public final class IrWriter {
                 l.data = data("strides", joinSpaced(p.strides()), "dilations", "1, 1", "pads_begin",
                         joinSpaced(p.padsBegin()), "pads_end", joinSpaced(p.padsEnd()), "kernel", joinSpaced(p.kernel()),
                         "rounding_type", "floor", "auto_pad", "explicit", "index_element_type", "i64", "axis", "0");
-                connect(valueRef(n.input(0), null), l);
+                connect(valueRef(n.input(0)), l);
                 long[] out = shapes.get(n.output());
                 values.put(n.output(), output(l, ElementType.F32, out, n.output()));
                 output(l, ElementType.I64, out, null); // indices, unused
             } else if (op instanceof Op.ResizeNearest r) {
                 long[] out = shapes.get(n.output());
-                PortRef x = valueRef(n.input(0), null);
+                PortRef x = valueRef(n.input(0));
                 PortRef sizes = i64(n.output() + "/sizes", out, false);
                 PortRef scales = plainF32(n.output() + "/scales", new float[] {1f, 1f, r.scaleH(), r.scaleW()});
                 Layer l = layer(n.output(), "Interpolate", "opset4");
@@ -673,7 +647,7 @@ public final class IrWriter {
                 connect(scales, l);
                 values.put(n.output(), output(l, ElementType.F32, out, n.output()));
             } else if (op instanceof Op.Reshape r) {
-                PortRef x = valueRef(n.input(0), null);
+                PortRef x = valueRef(n.input(0));
                 PortRef target = i64(n.output() + "/target_shape", r.target(), false);
                 Layer l = layer(n.output(), "Reshape", "opset1");
                 l.data = data("special_zero", "true");
@@ -681,14 +655,14 @@ public final class IrWriter {
                 connect(target, l);
                 values.put(n.output(), output(l, ElementType.F32, shapes.get(n.output()), n.output()));
             } else if (op instanceof Op.Transpose t) {
-                PortRef x = valueRef(n.input(0), null);
+                PortRef x = valueRef(n.input(0));
                 PortRef order = i64(n.output() + "/order", Arrays.stream(t.perm()).asLongStream().toArray(), false);
                 Layer l = layer(n.output(), "Transpose", "opset1");
                 connect(x, l);
                 connect(order, l);
                 values.put(n.output(), output(l, ElementType.F32, shapes.get(n.output()), n.output()));
             } else if (op instanceof Op.Slice s) {
-                PortRef x = valueRef(n.input(0), null);
+                PortRef x = valueRef(n.input(0));
                 PortRef start = i64(n.output() + "/start", s.begin(), false);
                 PortRef stop = i64(n.output() + "/stop", s.end(), false);
                 PortRef step = i64(n.output() + "/step", s.step(), false);
@@ -701,7 +675,7 @@ public final class IrWriter {
                 connect(axes, l);
                 values.put(n.output(), output(l, ElementType.F32, shapes.get(n.output()), n.output()));
             } else if (op instanceof Op.Split s) {
-                PortRef x = valueRef(n.input(0), null);
+                PortRef x = valueRef(n.input(0));
                 long[] xs = shapes.get(n.input(0));
                 int axis = s.axis() < 0 ? s.axis() + xs.length : s.axis();
                 PortRef ax = i64(n.name() + "/axis", new long[] {axis}, true);
@@ -719,15 +693,15 @@ public final class IrWriter {
         }
 
         private void unary(Node n, String type, String version) {
-            PortRef x = valueRef(n.input(0), null);
+            PortRef x = valueRef(n.input(0));
             Layer l = layer(n.output(), type, version);
             connect(x, l);
             values.put(n.output(), output(l, ElementType.F32, shapes.get(n.output()), n.output()));
         }
 
         private void emitBinary(Node n, Op.Binary b) {
-            PortRef a = valueRef(n.input(0), null);
-            PortRef c = valueRef(n.input(1), null);
+            PortRef a = valueRef(n.input(0));
+            PortRef c = valueRef(n.input(1));
             String type = switch (b.kind()) {
                 case ADD -> "Add";
                 case SUB -> "Subtract";
@@ -744,7 +718,7 @@ public final class IrWriter {
         }
 
         private void emitConv(Node n, Op.Conv2d c) {
-            PortRef x = valueRef(n.input(0), null);
+            PortRef x = valueRef(n.input(0));
             long[] wShape = shapes.get(n.input(1));
             boolean grouped = c.groups() > 1;
             PortRef w;
@@ -753,9 +727,9 @@ public final class IrWriter {
                 long[] shape = grouped
                         ? new long[] {c.groups(), wShape[0] / c.groups(), wShape[1], wShape[2], wShape[3]}
                         : wShape;
-                w = floatConst(wp.name(), wp.tensor().floats(), shape, "", true);
+                w = floatConst(wp.name(), wp.tensor().floats(), shape, true);
             } else if (!grouped) {
-                w = valueRef(n.input(1), null); // weights computed at run time
+                w = valueRef(n.input(1)); // weights computed at run time
             } else {
                 throw new IllegalArgumentException("grouped convolution with run-time weights '" + n.input(1)
                         + "' cannot be expressed");
@@ -774,7 +748,7 @@ public final class IrWriter {
                 Parameter bp = graph.parameters().get(n.input(2));
                 long[] bShape = {1, wShape[0], 1, 1};
                 if (bp != null) {
-                    b = floatConst(bp.name(), bp.tensor().floats(), bShape, "", false);
+                    b = floatConst(bp.name(), bp.tensor().floats(), bShape, false);
                 } else {
                     throw new IllegalArgumentException("run-time bias '" + n.input(2) + "' cannot be expressed");
                 }
@@ -789,7 +763,7 @@ public final class IrWriter {
 
         /** A BatchNorm that follows no convolution: x·s + t with per-channel s = γ/√(σ²+ε), t = β − μ·s. */
         private void emitBatchNorm(Node n, Op.BatchNorm bn) {
-            PortRef x = valueRef(n.input(0), null);
+            PortRef x = valueRef(n.input(0));
             long[] xs = shapes.get(n.input(0));
             float[] gamma = graph.parameter(n.input(1)).tensor().floats();
             float[] beta = graph.parameter(n.input(2)).tensor().floats();
@@ -806,13 +780,13 @@ public final class IrWriter {
             long[] cs = new long[xs.length];
             Arrays.fill(cs, 1);
             cs[1] = ch;
-            PortRef s = floatConst(n.name() + ".scale", scale, cs, "", false);
+            PortRef s = floatConst(n.name() + ".scale", scale, cs, false);
             Layer mul = layer(n.output() + "/scale", "Multiply", "opset1");
             mul.data = data("auto_broadcast", "numpy");
             connect(x, mul);
             connect(s, mul);
             PortRef y = output(mul, ElementType.F32, xs, null);
-            PortRef t = floatConst(n.name() + ".shift", shift, cs, "", false);
+            PortRef t = floatConst(n.name() + ".shift", shift, cs, false);
             Layer add = layer(n.output(), "Add", "opset1");
             add.data = data("auto_broadcast", "numpy");
             connect(y, add);
@@ -826,17 +800,6 @@ public final class IrWriter {
         for (int i = 0; i < v.length; i++) {
             if (i > 0) {
                 sb.append(", ");
-            }
-            sb.append(v[i]);
-        }
-        return sb.toString();
-    }
-
-    static String joinNoSpace(long[] v) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < v.length; i++) {
-            if (i > 0) {
-                sb.append(',');
             }
             sb.append(v[i]);
         }

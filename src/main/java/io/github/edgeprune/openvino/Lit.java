@@ -1,5 +1,8 @@
 package io.github.edgeprune.openvino;
 
+import io.github.edgeprune.graph.Op;
+import io.github.edgeprune.tensor.Half;
+import io.github.edgeprune.tensor.HostTensor;
 import java.util.Arrays;
 import java.util.List;
 
@@ -25,7 +28,7 @@ final class Lit {
         this.f = f;
         this.l = l;
         this.origin = origin;
-        long n = count(shape);
+        long n = HostTensor.elementCount(shape);
         if ((f != null ? f.length : l.length) != n) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got "
                     + (f != null ? f.length : l.length));
@@ -71,27 +74,11 @@ final class Lit {
         return out;
     }
 
-    double[] asDoubles() {
-        double[] out = new double[size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = get(i);
-        }
-        return out;
-    }
-
     Lit withShape(long[] newShape, String newOrigin) {
-        if (count(newShape) != size()) {
+        if (HostTensor.elementCount(newShape) != size()) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
         return new Lit(type, newShape, f, l, newOrigin);
-    }
-
-    static long count(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n = Math.multiplyExact(n, d);
-        }
-        return n;
     }
 
     // ---- evaluation ----
@@ -133,8 +120,8 @@ final class Lit {
 
     /** Numpy-broadcast binary arithmetic. */
     static Lit binary(Lit a, Lit b, DoubleOp fop, LongOp lop, String origin) {
-        long[] out = broadcast(a.shape, b.shape);
-        int n = (int) count(out);
+        long[] out = Op.broadcast(a.shape, b.shape);
+        int n = (int) HostTensor.elementCount(out);
         int[] ia = broadcastIndex(a.shape, out);
         int[] ib = broadcastIndex(b.shape, out);
         if (a.isFloat() || b.isFloat()) {
@@ -151,24 +138,9 @@ final class Lit {
         return longs(a.type, out, r, origin);
     }
 
-    static long[] broadcast(long[] a, long[] b) {
-        int rank = Math.max(a.length, b.length);
-        long[] out = new long[rank];
-        for (int i = 0; i < rank; i++) {
-            long da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
-            long db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
-            if (da != db && da != 1 && db != 1) {
-                throw new IllegalArgumentException("shapes " + Arrays.toString(a) + " and " + Arrays.toString(b)
-                        + " do not broadcast");
-            }
-            out[i] = da == 1 ? db : da;
-        }
-        return out;
-    }
-
     /** For each element of the broadcast result, the index of the source element. */
     static int[] broadcastIndex(long[] src, long[] out) {
-        int n = (int) count(out);
+        int n = (int) HostTensor.elementCount(out);
         int[] idx = new int[n];
         int rank = out.length;
         long[] strides = new long[rank];
@@ -205,7 +177,7 @@ final class Lit {
             out[d] = indices.get(d).length;
         }
         long[] strides = strides(shape);
-        int n = (int) count(out);
+        int n = (int) HostTensor.elementCount(out);
         float[] rf = f != null ? new float[n] : null;
         long[] rl = l != null ? new long[n] : null;
         long[] pos = new long[rank];
@@ -278,7 +250,7 @@ final class Lit {
         for (int d = 0; d < a; d++) {
             outer *= out[d];
         }
-        int n = (int) count(out);
+        int n = (int) HostTensor.elementCount(out);
         boolean fl = first.isFloat();
         float[] rf = fl ? new float[n] : null;
         long[] rl = fl ? null : new long[n];

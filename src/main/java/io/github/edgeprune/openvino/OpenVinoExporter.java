@@ -185,10 +185,10 @@ public final class OpenVinoExporter {
                     plan.warnings());
             // the old fingerprint goes first, the new one comes last: a half-done move never looks complete
             Files.deleteIfExists(request.fingerprintFile());
-            move(xml, request.xml());
-            move(bin, request.bin());
-            move(staging.resolve("metadata.yaml"), request.metadataYaml());
-            move(staging.resolve(name + ".yaml"), request.yolov5Yaml());
+            AtomicOutput.move(xml, request.xml());
+            AtomicOutput.move(bin, request.bin());
+            AtomicOutput.move(staging.resolve("metadata.yaml"), request.metadataYaml());
+            AtomicOutput.move(staging.resolve(name + ".yaml"), request.yolov5Yaml());
             if (fingerprint != null) {
                 AtomicOutput.writeString(request.fingerprintFile(), fingerprintJson(result, request));
             }
@@ -196,10 +196,6 @@ public final class OpenVinoExporter {
         } finally {
             AtomicOutput.deleteRecursively(staging);
         }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        AtomicOutput.move(from, to);
     }
 
     // ---- fingerprint ----

@@ -75,8 +75,4 @@ public final class RtInfo {
         RtInfo n = get(path);
         return n == null ? null : n.value;
     }
-
-    public boolean isEmpty() {
-        return value == null && children.isEmpty();
-    }
 }

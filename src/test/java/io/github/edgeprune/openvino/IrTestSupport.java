@@ -8,6 +8,7 @@ import io.github.edgeprune.graph.Graph;
 import io.github.edgeprune.graph.Node;
 import io.github.edgeprune.graph.Op;
 import io.github.edgeprune.graph.Parameter;
+import io.github.edgeprune.tensor.Half;
 import io.github.edgeprune.yolo.ModelZoo;
 import io.github.edgeprune.yolo.RandomWeights;
 import io.github.edgeprune.yolo.YoloGraphBuilder;

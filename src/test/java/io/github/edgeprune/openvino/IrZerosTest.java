@@ -2,7 +2,6 @@ package io.github.edgeprune.openvino;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.edgeprune.graph.Graph;
 import io.github.edgeprune.graph.Node;
@@ -23,13 +22,19 @@ import org.junit.jupiter.api.io.TempDir;
  * Unstructured zeros survive export exactly: 20 % of every convolution weight and 20 % of the
  * BatchNorm weights are set to zero (as L1 pruning leaves them), the graph is exported (BatchNorm
  * folded on the way, some scales negative), and every convolution Const in the .bin is checked
- * element by element.
+ * element by element. The Detect convolutions (no BatchNorm, so their weights reach the writer
+ * unchanged) also get a -0 and a tiny negative weight that f16 cannot hold: both must be stored as
+ * +0 (the tiny one only in FP16).
  */
 class IrZerosTest {
 
     static Graph graph;
     /** Number of conv weights zeroed directly, and through a zero BatchNorm weight. */
     static long zeroedDirectly;
+    /** Negative, nonzero, but below half the smallest f16 subnormal (2^-25): f16 rounds it to -0. */
+    static final float TINY_NEGATIVE = -1e-10f;
+    /** The weights of the convolutions without BatchNorm, whose [0] is -0 and [1] TINY_NEGATIVE. */
+    static final java.util.List<String> planted = new java.util.ArrayList<>();
 
     @BeforeAll
     static void prune() {
@@ -43,6 +48,16 @@ class IrZerosTest {
                 zeroFraction(graph.parameter(n.input(1)).tensor().floats(), 0.2, r);
             }
         }
+        for (Node n : graph.nodes()) {
+            if (n.op() instanceof Op.Conv2d
+                    && graph.consumers(n.output()).stream().noneMatch(c -> c.op() instanceof Op.BatchNorm)) {
+                float[] w = graph.parameter(n.input(1)).tensor().floats();
+                w[0] = -0f;
+                w[1] = TINY_NEGATIVE;
+                planted.add(n.input(1));
+            }
+        }
+        assertEquals(3, planted.size(), "yolov5n's three Detect convolutions have no BatchNorm");
     }
 
     /** Zeroes exactly round(fraction · n) distinct entries. */
@@ -71,7 +86,6 @@ class IrZerosTest {
         long total = 0;
         long expectedZeros = 0;
         long underflow = 0;
-        long negativeZeroSources = 0;
         for (Node n : graph.nodes()) {
             if (!(n.op() instanceof Op.Conv2d)) {
                 continue;
@@ -99,9 +113,6 @@ class IrZerosTest {
                     int k = o * per + i;
                     float folded = gamma == null ? w[k] : (float) (w[k] * scale);
                     boolean mustBeZero = w[k] == 0f || (gamma != null && gamma[o] == 0f);
-                    if (mustBeZero && Float.floatToRawIntBits(folded) != 0) {
-                        negativeZeroSources++; // 0 · negative scale = -0 after folding
-                    }
                     boolean isZero;
                     if (precision == IrPrecision.FP16) {
                         short bits = bin.getShort(offset + 2 * k);
@@ -112,6 +123,7 @@ class IrZerosTest {
                         if (!mustBeZero && Math.abs(folded) <= 0x1p-25f) {
                             underflow++; // below half the smallest f16 subnormal: rounds to zero
                             expectedHere++;
+                            assertEquals(0, bits, constName + "[" + k + "] = " + folded + " underflows f16 and must be +0");
                         }
                     } else {
                         int bits = bin.getInt(offset + 4 * k);
@@ -134,11 +146,20 @@ class IrZerosTest {
         }
         assertEquals(total, result.convWeights());
         assertEquals(expectedZeros, result.zeroConvWeights());
-        assertTrue(expectedZeros >= zeroedDirectly);
-        assertTrue(negativeZeroSources > 0, "the test covers -0 from folding with negative scales");
+        // the planted values, read back from the .bin: -0 is +0; the tiny negative is +0 in f16, itself in f32
+        for (String weight : planted) {
+            IrXmlModel.Layer c = xml.byName(precision == IrPrecision.FP16 ? weight + "_compressed" : weight);
+            int offset = Integer.parseInt(c.data().get("offset"));
+            if (precision == IrPrecision.FP16) {
+                assertEquals(0, bin.getShort(offset), weight + "[0] = -0 must be stored as +0 (0x0000)");
+                assertEquals(0, bin.getShort(offset + 2), weight + "[1] = " + TINY_NEGATIVE + " must be stored as +0");
+            } else {
+                assertEquals(0, bin.getInt(offset), weight + "[0] = -0 must be stored as +0 (0x00000000)");
+                assertEquals(Float.floatToRawIntBits(TINY_NEGATIVE), bin.getInt(offset + 4), weight + "[1] in f32");
+            }
+        }
         System.out.printf(Locale.ROOT, "%s: %d of %d conv weights zero in the .bin (%.2f %%): %d pruned directly, the rest"
-                + " through zero BatchNorm weights, %d f16 underflows; %d were -0 after folding and are written as +0%n",
-                precision, expectedZeros, total, 100.0 * expectedZeros / total, zeroedDirectly, underflow,
-                negativeZeroSources);
+                + " through zero BatchNorm weights, %d f16 underflows; -0 and f16 underflow stored as +0%n",
+                precision, expectedZeros, total, 100.0 * expectedZeros / total, zeroedDirectly, underflow);
     }
 }

@@ -1,4 +1,4 @@
-package io.github.edgeprune.openvino;
+package io.github.edgeprune.tensor;
 
 /**
  * IEEE 754 binary16 (and bfloat16) conversions, as OpenVINO stores compressed weights. Java 17

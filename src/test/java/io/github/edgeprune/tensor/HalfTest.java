@@ -1,4 +1,4 @@
-package io.github.edgeprune.openvino;
+package io.github.edgeprune.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
