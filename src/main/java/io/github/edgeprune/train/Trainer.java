@@ -279,7 +279,6 @@ public final class Trainer {
 
                     int startEpoch = 0;
                     long lastOptStep = -1;
-                    int accumulate = accumulateFinal;
                     double bestFitness = 0;
                     int bestEpoch = -1;
                     int stopperBestEpoch = 0;
@@ -290,7 +289,6 @@ public final class Trainer {
                     if (resumed != null) {
                         startEpoch = resumed.epoch + 1;
                         lastOptStep = resumed.lastOptStep;
-                        accumulate = resumed.accumulate;
                         bestFitness = resumed.bestFitness;
                         bestEpoch = resumed.bestEpoch;
                         stopperBestEpoch = resumed.stopperBestEpoch;
@@ -301,11 +299,6 @@ public final class Trainer {
                         resumed.momentum.forEach((k, v) -> sgd.momentumBuffer(k).set(v.floats()));
                         pendingGrads = resumed.grads;
                         pruning.restore(resumed.pruneConv, resumed.pruneBn, resumed.masks);
-                        if ((long) startEpoch * nb > nw) {
-                            for (int j = 0; j < sgd.groupCount(); j++) {
-                                sgd.setMomentum(j, hyp.momentum());
-                            }
-                        }
                         log.info("Resuming training from " + out + " after epoch " + (startEpoch - 1) + " of " + epochs);
                     } else {
                         pruning.start();
@@ -331,8 +324,9 @@ public final class Trainer {
                         int every = Math.max(1, (int) Math.round(nb / 10.0));
                         for (int i = 0; i < nb; i++) {
                             long ni = i + (long) nb * epoch;
+                            int accumulate = accumulateFinal;
                             if (ni <= nw) {
-                                LrSchedule.Point pt = schedule.at(ni, epoch, accumulate);
+                                LrSchedule.Point pt = schedule.at(ni, epoch);
                                 accumulate = pt.accumulate();
                                 for (int j = 0; j < sgd.groupCount(); j++) {
                                     sgd.setLr(j, pt.lr()[j]);
@@ -455,7 +449,6 @@ public final class Trainer {
                         st.epoch = epoch;
                         st.updates = ema.updates();
                         st.lastOptStep = lastOptStep;
-                        st.accumulate = accumulate;
                         st.bestFitness = bestFitness;
                         st.bestEpoch = bestEpoch;
                         st.stopperBestEpoch = stopperBestEpoch;
