@@ -212,6 +212,8 @@ public final class Trainer {
         private final PruneTargets targets;
         private final Hyp hyp;
         private final int nc;
+        /** fixed: the sparsity the model starts with (it is not changed on the host). */
+        private final Sparsity fixedInput;
 
         Run(YoloModel model, int imgsz, TrainState resumed, NDManager root) {
             this.model = model;
@@ -222,6 +224,7 @@ public final class Trainer {
             this.targets = PruneTargets.of(graph);
             this.hyp = s.hyp();
             this.nc = model.architecture().nc();
+            this.fixedInput = s.schedule() == PruneSchedule.FIXED ? Sparsity.of(model.stateDict(), targets) : null;
         }
 
         TrainResult train() throws IOException {
@@ -400,7 +403,7 @@ public final class Trainer {
 
                         long tVal = System.nanoTime();
                         YoloModel emaModel = hostModel(ema);
-                        Sparsity sp = Sparsity.of(emaModel.stateDict(), targets);
+                        PruneRecord record = record(emaModel, epoch);
                         Metrics metrics = validate(emaModel, epoch);
                         phase[3] += System.nanoTime() - tVal;
                         long tSave = System.nanoTime();
@@ -419,14 +422,15 @@ public final class Trainer {
                         }
                         double secs = (System.nanoTime() - t0) / 1e9;
                         elapsed += secs;
-                        EpochRecord rec = new EpochRecord(epoch, mloss[0], mloss[1], mloss[2], metrics, sp.conv(),
-                                sp.batchNorm(), lr, pruning.currentConv(), pruning.currentBn(), secs);
+                        EpochRecord rec = new EpochRecord(epoch, mloss[0], mloss[1], mloss[2], metrics,
+                                record.convSparsity(), record.bnSparsity(), lr, pruning.currentConv(), pruning.currentBn(),
+                                secs);
                         results.add(rec);
                         log.info(String.format(Locale.ROOT,
                                 "epoch %d/%d done in %.1f s: P %.3f R %.3f mAP50 %.3f mAP50-95 %.3f, sparsity Conv2d %.4f"
                                         + " BatchNorm2d %.4f%s",
                                 epoch + 1, epochs, secs, metrics.precision(), metrics.recall(), metrics.map50(),
-                                metrics.map50to95(), sp.conv(), sp.batchNorm(), isBest ? " (best)" : ""));
+                                metrics.map50to95(), record.convSparsity(), record.bnSparsity(), isBest ? " (best)" : ""));
 
                         // early stopping (YOLOv5's EarlyStopping)
                         if (fi >= stopperBestFitness) {
@@ -440,7 +444,6 @@ public final class Trainer {
                         if (s.plots()) {
                             Plots.write(out, results);
                         }
-                        PruneRecord record = record(emaModel, epoch);
                         writeBundle(out.resolve(LAST), emaModel, record);
                         if (isBest) {
                             writeBundle(out.resolve(BEST), emaModel, record);
@@ -464,7 +467,11 @@ public final class Trainer {
                         for (String k : stateNames) {
                             st.model.put(k, toHost(params.get(k)));
                         }
-                        ema.arrays().forEach((k, v) -> st.ema.put(k, toHost(v)));
+                        // the EMA as copied to the host for this epoch's validation and bundles
+                        ema.arrays().forEach((k, v) -> {
+                            HostTensor h = emaModel.stateDict().get(k);
+                            st.ema.put(k, h != null ? h : toHost(v));
+                        });
                         for (String k : groups.all()) {
                             st.momentum.put(k, toHost(sgd.momentumBuffer(k)));
                             try (NDArray g = params.get(k).getGradient()) {
@@ -572,12 +579,9 @@ public final class Trainer {
             String scope = s.scope().name().toLowerCase(Locale.ROOT);
             return switch (s.schedule()) {
                 case NONE -> PruneRecord.measure("none", "none", scope, 0, 0, m.stateDict(), targets, extra);
-                case FIXED -> {
-                    Sparsity in = Sparsity.of(model.stateDict(), targets);
-                    // the paper's static method: pruned once, then trained with the zeros kept
-                    yield PruneRecord.measure("static", "fixed", scope, in.conv(), in.batchNorm(), m.stateDict(),
-                            targets, extra);
-                }
+                // the paper's static method: pruned once, then trained with the zeros kept
+                case FIXED -> PruneRecord.measure("static", "fixed", scope, fixedInput.conv(), fixedInput.batchNorm(),
+                        m.stateDict(), targets, extra);
                 default -> PruneRecord.measure("dynamic", s.schedule().id(), scope, s.convSparsity(),
                         s.bnSparsity(), m.stateDict(), targets, extra);
             };
