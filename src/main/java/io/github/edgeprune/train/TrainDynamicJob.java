@@ -6,8 +6,6 @@ import io.github.edgeprune.prune.PruneScope;
 import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
 import io.github.edgeprune.yolo.ModelBundle;
-import io.github.edgeprune.yolo.ModelSummary;
-import io.github.edgeprune.yolo.YoloModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +58,7 @@ public final class TrainDynamicJob {
         Path dataYaml = s.baseDir().resolve(s.data()).normalize();
         Hyp hyp = s.hyp() == null || s.hyp().isBlank() ? Hyp.defaults() : readHyp(s.baseDir().resolve(s.hyp()));
 
-        Path best = s.output().resolve("best");
+        Path best = s.output().resolve(Trainer.BEST);
         Path stamp = s.output().resolve(Fingerprint.FILE_NAME);
         List<Path> inputs = new ArrayList<>(List.of(dataYaml));
         Path modelPath = s.baseDir().resolve(s.model()).normalize();
@@ -100,10 +98,7 @@ public final class TrainDynamicJob {
                 .plots(s.plots())
                 .log(log)
                 .build();
-        TrainResult result = Trainer.train(settings);
-        YoloModel trained = ModelBundle.read(result.best());
-        log.info("After:  " + ModelSummary.of(trained.displayName(), trained.graph((s.imgsz() + 31) / 32 * 32))
-                + " (best, epoch " + (result.bestEpoch() + 1) + ")");
+        TrainResult result = Trainer.train(settings); // logs the model summary before and after
         log.info("Results: " + result.resultsCsv() + "; best: " + result.best() + "; last: " + result.last());
         Fingerprint.record(stamp, fingerprint);
         return new Outcome(result.best(), result, false);

@@ -15,6 +15,7 @@ import io.github.edgeprune.prune.Sparsity;
 import io.github.edgeprune.tensor.HostTensor;
 import io.github.edgeprune.util.AtomicOutput;
 import io.github.edgeprune.util.Log;
+import io.github.edgeprune.yolo.ModelBundle;
 import io.github.edgeprune.yolo.ModelSummary;
 import io.github.edgeprune.yolo.YoloArchitecture;
 import io.github.edgeprune.yolo.YoloGraphBuilder;
@@ -288,6 +289,8 @@ public final class Trainer {
                     double stopperBestFitness = 0;
                     double elapsed = 0;
                     List<EpochRecord> results = new ArrayList<>();
+                    YoloModel lastModel = null; // the weights of last and best written in this session
+                    YoloModel bestModel = null;
                     Map<String, HostTensor> pendingGrads = null;
                     if (resumed != null) {
                         startEpoch = resumed.epoch + 1;
@@ -445,8 +448,10 @@ public final class Trainer {
                             Plots.write(out, results);
                         }
                         writeBundle(out.resolve(LAST), emaModel, record);
+                        lastModel = emaModel;
                         if (isBest) {
                             writeBundle(out.resolve(BEST), emaModel, record);
+                            bestModel = emaModel;
                         }
                         TrainState st = new TrainState();
                         st.epoch = epoch;
@@ -513,12 +518,15 @@ public final class Trainer {
                                 metrics.map50()));
                         writeBundle(out.resolve(LAST), emaModel, record);
                         writeBundle(out.resolve(BEST), emaModel, record);
+                        lastModel = emaModel;
+                        bestModel = emaModel;
                         bestEpoch = epoch;
                     }
                     if (bestEpoch < 0 || !Files.exists(out.resolve(BEST))) {
                         // nothing eligible (gradual never reached its target): the final weights are best
                         AtomicOutput.writeDirectory(out.resolve(BEST), tmp -> copyFolder(out.resolve(LAST), tmp));
                         bestEpoch = results.isEmpty() ? -1 : results.get(results.size() - 1).epoch();
+                        bestModel = lastModel;
                     }
                     PruneRecord lastRecord = PruneRecord.fromJson(Files.readString(out.resolve(LAST).resolve("prune.json")),
                             out.resolve(LAST).toString());
@@ -535,6 +543,13 @@ public final class Trainer {
                     AtomicOutput.writeString(out.resolve(SUMMARY), result.toJson());
                     log.info(String.format(Locale.ROOT, "%d epochs completed in %.3f hours. Results saved to %s",
                             results.size(), elapsed / 3600, out));
+                    if (bestModel == null && ModelBundle.isBundle(out.resolve(BEST))) {
+                        bestModel = ModelBundle.read(out.resolve(BEST)); // saved before this run resumed
+                    }
+                    if (bestModel != null) {
+                        log.info("After:  " + ModelSummary.of(bestModel.displayName(), bestModel.graph(imgsz))
+                                + " (" + BEST + ", epoch " + (bestEpoch + 1) + ")");
+                    }
                     return result;
                 }
             }
