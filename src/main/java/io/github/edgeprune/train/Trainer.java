@@ -534,9 +534,8 @@ public final class Trainer {
                             out.resolve(BEST).toString());
                     String verb = verb();
                     lastRecord.paperLines(verb).forEach(log::info);
-                    List<Path> plots = s.plots()
-                            ? List.of(out.resolve(Plots.LOSSES), out.resolve(Plots.METRICS), out.resolve(Plots.SPARSITY))
-                            : List.of();
+                    // the charts of every epoch so far (also when a finished run was resumed: no epoch ran here)
+                    List<Path> plots = s.plots() ? Plots.paths(out) : List.of();
                     TrainResult result = new TrainResult(out, out.resolve(LAST), out.resolve(BEST), out.resolve(RESULTS),
                             plots, out.resolve(SUMMARY), results, bestEpoch, lastRecord, bestRecord, stoppedEarly,
                             resumed == null ? -1 : resumed.epoch, elapsed);
@@ -667,11 +666,9 @@ public final class Trainer {
     }
 
     static String yaml(YoloArchitecture arch) {
-        Map<String, Object> m = new LinkedHashMap<>(arch.source());
-        m.put("nc", arch.nc());
         DumperOptions o = new DumperOptions();
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-        return new Yaml(o).dump(m);
+        return new Yaml(o).dump(arch.source()); // source's nc is arch.nc() (fromMap, withNc)
     }
 
     private static void copyFolder(Path from, Path to) throws IOException {
