@@ -222,6 +222,13 @@ class TrainerTest {
             }).build()));
             assertTrue(crash.getMessage().contains("simulated crash"), crash.getMessage());
             assertEquals(2, ResultsCsv.read(tmp.resolve("resumed-" + id).resolve("results.csv")).size());
+            // states written before the accumulation was derived have its value; they still resume
+            Path stateJson = tmp.resolve("resumed-" + id).resolve(TrainState.JSON);
+            String json = Files.readString(stateJson);
+            assertFalse(json.contains("\"accumulate\""), json);
+            String old = json.replaceFirst("\"lastOptStep\"", "\"accumulate\": 2,\n  \"lastOptStep\"");
+            assertTrue(old.contains("\"accumulate\": 2"), old);
+            Files.writeString(stateJson, old);
             TrainResult resumed = Trainer.train(broken.listener(null).resume(true).build());
             assertEquals(1, resumed.resumedAfter());
             assertEquals(4, resumed.epochs().size());
