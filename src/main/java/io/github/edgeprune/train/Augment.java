@@ -1,5 +1,6 @@
 package io.github.edgeprune.train;
 
+import io.github.edgeprune.data.Preprocessor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,10 +25,6 @@ import org.opencv.imgproc.Imgproc;
 public final class Augment {
 
     private static final Scalar GRAY = new Scalar(114, 114, 114);
-
-    /** An image (BGR, 8-bit, 3 channels) and its labels (cls, cx, cy, w, h) normalised to it. */
-    public record Sample(Mat image, float[][] labels) {
-    }
 
     /** A finished training sample: CHW RGB floats in 0..1 and labels (cls, cx, cy, w, h) normalised. */
     public record Tensor(float[] chw, int height, int width, float[][] labels) {
@@ -71,12 +68,12 @@ public final class Augment {
             img = m.image;
             labels = toNormalisedXywh(m.labels, img.cols(), img.rows());
         } else {
-            Loaded l = loadImage(index, true);
-            int lw = l.image.cols();
-            int lh = l.image.rows();
+            Mat loaded = loadImage(index, true);
+            int lw = loaded.cols();
+            int lh = loaded.rows();
             double r = Math.min((double) imgsz / lh, (double) imgsz / lw);
-            Letterboxed lb = letterbox(l.image, imgsz, r);
-            l.image.release();
+            Letterboxed lb = letterbox(loaded, imgsz, r);
+            loaded.release();
             List<float[]> px = new ArrayList<>();
             for (float[] row : source.labels(index)) {
                 px.add(xywhn2xyxy(row, (float) (r * lw), (float) (r * lh), (float) lb.padW, (float) lb.padH));
@@ -106,14 +103,12 @@ public final class Augment {
 
     // ---- load_image ----
 
-    record Loaded(Mat image, int h0, int w0) {
-    }
-
     /** cv2.imread, then the long side resized to imgsz to (ceil(w·r), ceil(h·r)). */
-    Loaded loadImage(int index, boolean augment) throws IOException {
+    Mat loadImage(int index, boolean augment) throws IOException {
         Path p = source.image(index);
         Mat im = Imgcodecs.imread(p.toString(), Imgcodecs.IMREAD_COLOR);
         if (im.empty()) {
+            im.release();
             throw new IOException("cannot read image " + p);
         }
         int h0 = im.rows();
@@ -126,7 +121,7 @@ public final class Augment {
             im.release();
             im = resized;
         }
-        return new Loaded(im, h0, w0);
+        return im;
     }
 
     // ---- mosaic ----
@@ -151,9 +146,9 @@ public final class Augment {
         Mat canvas = new Mat(2 * s, 2 * s, CvType.CV_8UC3, GRAY);
         List<float[]> labels = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            Loaded l = loadImage(indices[i], true);
-            int h = l.image.rows();
-            int w = l.image.cols();
+            Mat loaded = loadImage(indices[i], true);
+            int h = loaded.rows();
+            int w = loaded.cols();
             int x1a;
             int y1a;
             int x2a;
@@ -200,7 +195,7 @@ public final class Augment {
                 y2b = Math.min(y2a - y1a, h);
             }
             if (x2a > x1a && y2a > y1a) {
-                Mat src = l.image.submat(new Rect(x1b, y1b, x2b - x1b, y2b - y1b));
+                Mat src = loaded.submat(new Rect(x1b, y1b, x2b - x1b, y2b - y1b));
                 Mat dst = canvas.submat(new Rect(x1a, y1a, x2a - x1a, y2a - y1a));
                 src.copyTo(dst);
                 src.release();
@@ -215,7 +210,7 @@ public final class Augment {
                 }
                 labels.add(b);
             }
-            l.image.release();
+            loaded.release();
         }
         Perspective p = randomPerspective(canvas, labels, border, rng);
         canvas.release();
@@ -412,19 +407,16 @@ public final class Augment {
         return out;
     }
 
-    /** HWC BGR bytes → CHW RGB floats / 255. */
+    /**
+     * HWC BGR bytes → CHW RGB floats / 255 of a square image (the sample is imgsz × imgsz), as the
+     * validation pre-processing does it (at its own size nothing is resized or padded).
+     */
     static float[] toChwRgb(Mat img) {
-        int h = img.rows();
-        int w = img.cols();
-        byte[] px = new byte[h * w * 3];
-        img.get(0, 0, px);
-        float[] out = new float[3 * h * w];
-        int plane = h * w;
-        for (int i = 0; i < plane; i++) {
-            out[i] = (px[i * 3 + 2] & 0xff) / 255f;
-            out[plane + i] = (px[i * 3 + 1] & 0xff) / 255f;
-            out[2 * plane + i] = (px[i * 3] & 0xff) / 255f;
+        if (img.rows() != img.cols()) {
+            throw new IllegalArgumentException("expected a square image, got " + img.cols() + "x" + img.rows());
         }
+        float[] out = new float[3 * img.rows() * img.cols()];
+        Preprocessor.preprocess(img, img.rows(), out, 0);
         return out;
     }
 

@@ -63,31 +63,4 @@ public final class BoxIou {
         NDArray alpha = v.div(v.sub(iou).add(manager.create(1f + EPS))).stopGradient();
         return iou.sub(rho2.div(c2).add(v.mul(alpha)));
     }
-
-    /** The same on the host, in double, for checks: boxes (cx, cy, w, h). */
-    public static double ciou(double[] a, double[] b) {
-        double b1x1 = a[0] - a[2] / 2;
-        double b1x2 = a[0] + a[2] / 2;
-        double b1y1 = a[1] - a[3] / 2;
-        double b1y2 = a[1] + a[3] / 2;
-        double b2x1 = b[0] - b[2] / 2;
-        double b2x2 = b[0] + b[2] / 2;
-        double b2y1 = b[1] - b[3] / 2;
-        double b2y2 = b[1] + b[3] / 2;
-        double inter = Math.max(Math.min(b1x2, b2x2) - Math.max(b1x1, b2x1), 0)
-                * Math.max(Math.min(b1y2, b2y2) - Math.max(b1y1, b2y1), 0);
-        double eps = 1e-7;
-        double union = a[2] * a[3] + b[2] * b[3] - inter + eps;
-        double iou = inter / union;
-        double cw = Math.max(b1x2, b2x2) - Math.min(b1x1, b2x1);
-        double ch = Math.max(b1y2, b2y2) - Math.min(b1y1, b2y1);
-        double c2 = cw * cw + ch * ch + eps;
-        double dx = b2x1 + b2x2 - b1x1 - b1x2;
-        double dy = b2y1 + b2y2 - b1y1 - b1y2;
-        double rho2 = (dx * dx + dy * dy) / 4;
-        double dv = Math.atan(b[2] / b[3]) - Math.atan(a[2] / a[3]);
-        double v = 4 / (Math.PI * Math.PI) * dv * dv;
-        double alpha = v / (v - iou + (1 + eps));
-        return iou - (rho2 / c2 + v * alpha);
-    }
 }

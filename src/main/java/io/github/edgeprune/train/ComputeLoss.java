@@ -56,18 +56,6 @@ public final class ComputeLoss {
         }
     }
 
-    public double boxGain() {
-        return boxGain;
-    }
-
-    public double objGain() {
-        return objGain;
-    }
-
-    public double clsGain() {
-        return clsGain;
-    }
-
     /**
      * @param raw per level, the raw head output [B, na, ny, nx, 5 + nc]
      * @param targets rows (image, class, cx, cy, w, h), normalised

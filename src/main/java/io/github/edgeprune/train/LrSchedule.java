@@ -36,13 +36,14 @@ public final class LrSchedule {
     }
 
     /**
-     * The settings for iteration {@code ni} (batches since the start) in this epoch, given the
-     * accumulation in force before it (it changes only during warm-up).
+     * The settings for iteration {@code ni} (batches since the start) in this epoch. The
+     * accumulation changes only during warm-up; after it, it stays where warm-up ended,
+     * {@link Hyp#accumulate(int)}.
      */
-    public Point at(long ni, int epoch, int accumulateBefore) {
+    public Point at(long ni, int epoch) {
         double target = hyp.lr0() * lf(epoch);
         if (ni > warmupIterations) {
-            return new Point(new double[] {target, target, target}, hyp.momentum(), accumulateBefore);
+            return new Point(new double[] {target, target, target}, hyp.momentum(), hyp.accumulate(batch));
         }
         double acc = interp(ni, warmupIterations, 1, (double) hyp.nbs() / batch);
         int accumulate = (int) Math.max(1, Math.rint(acc));

@@ -21,17 +21,27 @@ public sealed interface ModelInput {
     }
 
     /**
-     * What {@code prune.model} names, read with the project's {@link ModelLoader}: a model yaml or
-     * the name of a bundled architecture starts from scratch, a {@code .pt} checkpoint or a bundle
-     * folder from its weights.
+     * What {@code prune.model} names: a model yaml or the name of a bundled architecture starts
+     * from scratch (only its architecture is read; the trainer initialises it with the seed), a
+     * {@code .pt} checkpoint or a bundle folder from its weights (read with the project's
+     * {@link ModelLoader}, which also refuses what is neither).
      */
     static ModelInput load(String spec, Path baseDir, long seed, Log log) {
-        YoloModel m = ModelLoader.load(spec, baseDir, seed, log);
-        Path path = baseDir.resolve(spec).normalize();
-        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean yaml = Files.isRegularFile(path) && (name.endsWith(".yaml") || name.endsWith(".yml"));
-        boolean bundledName = !Files.exists(path) && ModelZoo.isBundled(spec);
-        return yaml || bundledName ? new Scratch(m.architecture(), m.source()) : new Weights(m);
+        if (spec != null && !spec.isBlank()) {
+            Path path = baseDir.resolve(spec).normalize();
+            String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (Files.isRegularFile(path) && (name.endsWith(".yaml") || name.endsWith(".yml"))) {
+                YoloArchitecture arch = YoloArchitecture.fromMap(ModelLoader.readYaml(path), path.toString());
+                log.info("Model " + path.getFileName() + ": initialised from scratch (seed " + seed + ")");
+                return new Scratch(arch, path.toString());
+            }
+            if (!Files.exists(path) && ModelZoo.isBundled(spec)) {
+                YoloArchitecture arch = ModelZoo.architecture(spec);
+                log.info("Model " + spec + ": bundled architecture, initialised from scratch (seed " + seed + ")");
+                return new Scratch(arch, spec);
+            }
+        }
+        return new Weights(ModelLoader.load(spec, baseDir, seed, log));
     }
 
     static ModelInput weights(YoloModel model) {

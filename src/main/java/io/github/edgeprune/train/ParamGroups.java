@@ -16,9 +16,8 @@ import java.util.Set;
  */
 public record ParamGroups(List<String> biases, List<String> weights, List<String> batchNormWeights) {
 
+    /** The index of the bias group (its warm-up starts from warmup_bias_lr). */
     public static final int BIAS = 0;
-    public static final int WEIGHT = 1;
-    public static final int BN_WEIGHT = 2;
 
     public ParamGroups {
         biases = List.copyOf(biases);
@@ -49,15 +48,6 @@ public record ParamGroups(List<String> biases, List<String> weights, List<String
             }
         }
         return new ParamGroups(b, w, g);
-    }
-
-    public List<String> group(int index) {
-        return switch (index) {
-            case BIAS -> biases;
-            case WEIGHT -> weights;
-            case BN_WEIGHT -> batchNormWeights;
-            default -> throw new IllegalArgumentException("no parameter group " + index);
-        };
     }
 
     public List<String> all() {

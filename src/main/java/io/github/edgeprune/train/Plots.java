@@ -26,12 +26,18 @@ public final class Plots {
     private Plots() {
     }
 
-    /** Writes the three charts into the folder; returns their paths. */
-    public static List<Path> write(Path dir, List<EpochRecord> rows) throws IOException {
+    /** The three charts {@link #write} writes into the folder. */
+    public static List<Path> paths(Path dir) {
+        return List.of(dir.resolve(LOSSES), dir.resolve(METRICS), dir.resolve(SPARSITY));
+    }
+
+    /** Writes the three charts into the folder (at {@link #paths}). */
+    public static void write(Path dir, List<EpochRecord> rows) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        Path losses = dir.resolve(LOSSES);
-        Path metrics = dir.resolve(METRICS);
-        Path sparsity = dir.resolve(SPARSITY);
+        List<Path> files = paths(dir);
+        Path losses = files.get(0);
+        Path metrics = files.get(1);
+        Path sparsity = files.get(2);
         chart(losses, "Training loss", "loss", rows, new String[] {"box", "obj", "cls"},
                 List.of(EpochRecord::boxLoss, EpochRecord::objLoss, EpochRecord::clsLoss));
         chart(metrics, "Validation", "value", rows, new String[] {"precision", "recall", "mAP50", "mAP50-95"},
@@ -39,7 +45,6 @@ public final class Plots {
                         r -> r.metrics().map50to95()));
         chart(sparsity, "Sparsity of the saved weights", "zeros / total", rows, new String[] {"Conv2d", "BatchNorm2d"},
                 List.of(EpochRecord::convSparsity, EpochRecord::bnSparsity));
-        return List.of(losses, metrics, sparsity);
     }
 
     private static void chart(Path file, String title, String yLabel, List<EpochRecord> rows, String[] names,

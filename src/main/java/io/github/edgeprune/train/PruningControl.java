@@ -55,15 +55,7 @@ final class PruningControl implements AutoCloseable {
     /** fixed: masks from the zeros the model starts with. */
     void start() {
         if (schedule == PruneSchedule.FIXED) {
-            for (String n : names()) {
-                NDArray p = model.get(n);
-                float[] v = p.toFloatArray();
-                float[] m = new float[v.length];
-                for (int i = 0; i < v.length; i++) {
-                    m[i] = v[i] == 0f ? 0f : 1f;
-                }
-                masks.put(n, manager.create(m, p.getShape()));
-            }
+            rebuildMasksFromModel();
         }
     }
 

@@ -31,18 +31,6 @@ public final class Sgd implements AutoCloseable {
         public double lr() {
             return lr;
         }
-
-        public double momentum() {
-            return momentum;
-        }
-
-        public double weightDecay() {
-            return weightDecay;
-        }
-
-        public List<String> names() {
-            return names;
-        }
     }
 
     private final Group[] groups;

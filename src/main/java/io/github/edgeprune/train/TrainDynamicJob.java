@@ -1,13 +1,10 @@
 package io.github.edgeprune.train;
 
 import io.github.edgeprune.data.DataSet;
-import io.github.edgeprune.prune.L1Pruner;
 import io.github.edgeprune.prune.PruneScope;
 import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
 import io.github.edgeprune.yolo.ModelBundle;
-import io.github.edgeprune.yolo.ModelSummary;
-import io.github.edgeprune.yolo.YoloModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,24 +40,33 @@ public final class TrainDynamicJob {
     }
 
     public static Outcome run(Settings s, Log log) throws IOException {
-        // refused before any work starts
-        L1Pruner.checkAmount(s.convSparsity(), "prune.convSparsity");
-        L1Pruner.checkAmount(s.bnSparsity(), "prune.bnSparsity");
-        PruneSchedule schedule = PruneSchedule.parse(s.schedule());
-        PruneScope scope = PruneScope.parse(s.scope());
-        if (s.epochs() < 1) {
-            throw new IllegalArgumentException("prune.epochs must be at least 1, got " + s.epochs());
-        }
-        if (s.batch() < 1) {
-            throw new IllegalArgumentException("prune.batch must be at least 1, got " + s.batch());
-        }
+        // refused before any work starts, with the trainer's own checks
+        TrainSettings.Builder builder = TrainSettings.builder()
+                .epochs(s.epochs())
+                .batch(s.batch())
+                .imgsz(s.imgsz())
+                .seed(s.seed())
+                .schedule(PruneSchedule.parse(s.schedule()))
+                .convSparsity(s.convSparsity())
+                .bnSparsity(s.bnSparsity())
+                .scope(PruneScope.parse(s.scope()))
+                .gradualEnd(s.gradualEnd())
+                .gradualInterval(s.gradualInterval())
+                .outputDirectory(s.output())
+                .resume(s.resume())
+                .workers(s.workers())
+                .patience(s.patience())
+                .transfer(s.transfer())
+                .plots(s.plots())
+                .log(log);
+        builder.build().validateRun();
         if (s.data() == null || s.data().isBlank()) {
             throw new IllegalArgumentException("no data set given: set prune.data to an Ultralytics data yaml");
         }
         Path dataYaml = s.baseDir().resolve(s.data()).normalize();
         Hyp hyp = s.hyp() == null || s.hyp().isBlank() ? Hyp.defaults() : readHyp(s.baseDir().resolve(s.hyp()));
 
-        Path best = s.output().resolve("best");
+        Path best = s.output().resolve(Trainer.BEST);
         Path stamp = s.output().resolve(Fingerprint.FILE_NAME);
         List<Path> inputs = new ArrayList<>(List.of(dataYaml));
         Path modelPath = s.baseDir().resolve(s.model()).normalize();
@@ -77,33 +83,13 @@ public final class TrainDynamicJob {
         DataSet train = DataSet.load(dataYaml, "train", s.skipCorrupt(), log);
         DataSet val = DataSet.load(dataYaml, "val", s.skipCorrupt(), log);
         ModelInput model = ModelInput.load(s.model(), s.baseDir(), s.seed(), log);
-        TrainSettings settings = TrainSettings.builder()
+        TrainSettings settings = builder
                 .model(model)
                 .data(TrainData.of(train))
                 .validator(EvaluatorValidator.of(val))
-                .epochs(s.epochs())
-                .batch(s.batch())
-                .imgsz(s.imgsz())
-                .seed(s.seed())
-                .schedule(schedule)
-                .convSparsity(s.convSparsity())
-                .bnSparsity(s.bnSparsity())
-                .scope(scope)
-                .gradualEnd(s.gradualEnd())
-                .gradualInterval(s.gradualInterval())
-                .outputDirectory(s.output())
-                .resume(s.resume())
-                .workers(s.workers())
-                .patience(s.patience())
-                .transfer(s.transfer())
                 .hyp(hyp)
-                .plots(s.plots())
-                .log(log)
                 .build();
-        TrainResult result = Trainer.train(settings);
-        YoloModel trained = ModelBundle.read(result.best());
-        log.info("After:  " + ModelSummary.of(trained.displayName(), trained.graph((s.imgsz() + 31) / 32 * 32))
-                + " (best, epoch " + (result.bestEpoch() + 1) + ")");
+        TrainResult result = Trainer.train(settings); // logs the model summary before and after
         log.info("Results: " + result.resultsCsv() + "; best: " + result.best() + "; last: " + result.last());
         Fingerprint.record(stamp, fingerprint);
         return new Outcome(result.best(), result, false);

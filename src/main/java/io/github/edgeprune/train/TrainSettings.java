@@ -55,6 +55,14 @@ public record TrainSettings(ModelInput model, TrainData data, Validator validato
         if (data == null) {
             throw new IllegalArgumentException("prune.data is required");
         }
+        validateRun();
+    }
+
+    /**
+     * The checks of {@link #validate()} that need neither the model nor the data (train-dynamic
+     * makes them before it reads either).
+     */
+    void validateRun() {
         if (epochs < 1) {
             throw new IllegalArgumentException("prune.epochs must be at least 1, got " + epochs);
         }

@@ -37,7 +37,6 @@ final class TrainState {
     int epoch;
     long updates;
     long lastOptStep;
-    int accumulate;
     double bestFitness;
     int bestEpoch;
     int stopperBestEpoch;
@@ -74,7 +73,6 @@ final class TrainState {
         o.addProperty("epoch", epoch);
         o.addProperty("updates", updates);
         o.addProperty("lastOptStep", lastOptStep);
-        o.addProperty("accumulate", accumulate);
         o.addProperty("bestFitness", bestFitness);
         o.addProperty("bestEpoch", bestEpoch);
         o.addProperty("stopperBestEpoch", stopperBestEpoch);
@@ -122,7 +120,7 @@ final class TrainState {
             s.epoch = o.get("epoch").getAsInt();
             s.updates = o.get("updates").getAsLong();
             s.lastOptStep = o.get("lastOptStep").getAsLong();
-            s.accumulate = o.get("accumulate").getAsInt();
+            // "accumulate" (written by earlier versions) is ignored: it follows from the iteration
             s.bestFitness = o.get("bestFitness").getAsDouble();
             s.bestEpoch = o.get("bestEpoch").getAsInt();
             s.stopperBestEpoch = o.get("stopperBestEpoch").getAsInt();

@@ -15,6 +15,7 @@ import io.github.edgeprune.prune.Sparsity;
 import io.github.edgeprune.tensor.HostTensor;
 import io.github.edgeprune.util.AtomicOutput;
 import io.github.edgeprune.util.Log;
+import io.github.edgeprune.yolo.ModelBundle;
 import io.github.edgeprune.yolo.ModelSummary;
 import io.github.edgeprune.yolo.YoloArchitecture;
 import io.github.edgeprune.yolo.YoloGraphBuilder;
@@ -212,6 +213,8 @@ public final class Trainer {
         private final PruneTargets targets;
         private final Hyp hyp;
         private final int nc;
+        /** fixed: the sparsity the model starts with (it is not changed on the host). */
+        private final Sparsity fixedInput;
 
         Run(YoloModel model, int imgsz, TrainState resumed, NDManager root) {
             this.model = model;
@@ -222,6 +225,7 @@ public final class Trainer {
             this.targets = PruneTargets.of(graph);
             this.hyp = s.hyp();
             this.nc = model.architecture().nc();
+            this.fixedInput = s.schedule() == PruneSchedule.FIXED ? Sparsity.of(model.stateDict(), targets) : null;
         }
 
         TrainResult train() throws IOException {
@@ -279,18 +283,18 @@ public final class Trainer {
 
                     int startEpoch = 0;
                     long lastOptStep = -1;
-                    int accumulate = accumulateFinal;
                     double bestFitness = 0;
                     int bestEpoch = -1;
                     int stopperBestEpoch = 0;
                     double stopperBestFitness = 0;
                     double elapsed = 0;
                     List<EpochRecord> results = new ArrayList<>();
+                    YoloModel lastModel = null; // the weights of last and best written in this session
+                    YoloModel bestModel = null;
                     Map<String, HostTensor> pendingGrads = null;
                     if (resumed != null) {
                         startEpoch = resumed.epoch + 1;
                         lastOptStep = resumed.lastOptStep;
-                        accumulate = resumed.accumulate;
                         bestFitness = resumed.bestFitness;
                         bestEpoch = resumed.bestEpoch;
                         stopperBestEpoch = resumed.stopperBestEpoch;
@@ -301,11 +305,6 @@ public final class Trainer {
                         resumed.momentum.forEach((k, v) -> sgd.momentumBuffer(k).set(v.floats()));
                         pendingGrads = resumed.grads;
                         pruning.restore(resumed.pruneConv, resumed.pruneBn, resumed.masks);
-                        if ((long) startEpoch * nb > nw) {
-                            for (int j = 0; j < sgd.groupCount(); j++) {
-                                sgd.setMomentum(j, hyp.momentum());
-                            }
-                        }
                         log.info("Resuming training from " + out + " after epoch " + (startEpoch - 1) + " of " + epochs);
                     } else {
                         pruning.start();
@@ -331,8 +330,9 @@ public final class Trainer {
                         int every = Math.max(1, (int) Math.round(nb / 10.0));
                         for (int i = 0; i < nb; i++) {
                             long ni = i + (long) nb * epoch;
+                            int accumulate = accumulateFinal;
                             if (ni <= nw) {
-                                LrSchedule.Point pt = schedule.at(ni, epoch, accumulate);
+                                LrSchedule.Point pt = schedule.at(ni, epoch);
                                 accumulate = pt.accumulate();
                                 for (int j = 0; j < sgd.groupCount(); j++) {
                                     sgd.setLr(j, pt.lr()[j]);
@@ -406,7 +406,7 @@ public final class Trainer {
 
                         long tVal = System.nanoTime();
                         YoloModel emaModel = hostModel(ema);
-                        Sparsity sp = Sparsity.of(emaModel.stateDict(), targets);
+                        PruneRecord record = record(emaModel, epoch);
                         Metrics metrics = validate(emaModel, epoch);
                         phase[3] += System.nanoTime() - tVal;
                         long tSave = System.nanoTime();
@@ -425,14 +425,15 @@ public final class Trainer {
                         }
                         double secs = (System.nanoTime() - t0) / 1e9;
                         elapsed += secs;
-                        EpochRecord rec = new EpochRecord(epoch, mloss[0], mloss[1], mloss[2], metrics, sp.conv(),
-                                sp.batchNorm(), lr, pruning.currentConv(), pruning.currentBn(), secs);
+                        EpochRecord rec = new EpochRecord(epoch, mloss[0], mloss[1], mloss[2], metrics,
+                                record.convSparsity(), record.bnSparsity(), lr, pruning.currentConv(), pruning.currentBn(),
+                                secs);
                         results.add(rec);
                         log.info(String.format(Locale.ROOT,
                                 "epoch %d/%d done in %.1f s: P %.3f R %.3f mAP50 %.3f mAP50-95 %.3f, sparsity Conv2d %.4f"
                                         + " BatchNorm2d %.4f%s",
                                 epoch + 1, epochs, secs, metrics.precision(), metrics.recall(), metrics.map50(),
-                                metrics.map50to95(), sp.conv(), sp.batchNorm(), isBest ? " (best)" : ""));
+                                metrics.map50to95(), record.convSparsity(), record.bnSparsity(), isBest ? " (best)" : ""));
 
                         // early stopping (YOLOv5's EarlyStopping)
                         if (fi >= stopperBestFitness) {
@@ -446,16 +447,16 @@ public final class Trainer {
                         if (s.plots()) {
                             Plots.write(out, results);
                         }
-                        PruneRecord record = record(emaModel, epoch);
                         writeBundle(out.resolve(LAST), emaModel, record);
+                        lastModel = emaModel;
                         if (isBest) {
                             writeBundle(out.resolve(BEST), emaModel, record);
+                            bestModel = emaModel;
                         }
                         TrainState st = new TrainState();
                         st.epoch = epoch;
                         st.updates = ema.updates();
                         st.lastOptStep = lastOptStep;
-                        st.accumulate = accumulate;
                         st.bestFitness = bestFitness;
                         st.bestEpoch = bestEpoch;
                         st.stopperBestEpoch = stopperBestEpoch;
@@ -471,7 +472,11 @@ public final class Trainer {
                         for (String k : stateNames) {
                             st.model.put(k, toHost(params.get(k)));
                         }
-                        ema.arrays().forEach((k, v) -> st.ema.put(k, toHost(v)));
+                        // the EMA as copied to the host for this epoch's validation and bundles
+                        ema.arrays().forEach((k, v) -> {
+                            HostTensor h = emaModel.stateDict().get(k);
+                            st.ema.put(k, h != null ? h : toHost(v));
+                        });
                         for (String k : groups.all()) {
                             st.momentum.put(k, toHost(sgd.momentumBuffer(k)));
                             try (NDArray g = params.get(k).getGradient()) {
@@ -513,12 +518,15 @@ public final class Trainer {
                                 metrics.map50()));
                         writeBundle(out.resolve(LAST), emaModel, record);
                         writeBundle(out.resolve(BEST), emaModel, record);
+                        lastModel = emaModel;
+                        bestModel = emaModel;
                         bestEpoch = epoch;
                     }
                     if (bestEpoch < 0 || !Files.exists(out.resolve(BEST))) {
                         // nothing eligible (gradual never reached its target): the final weights are best
                         AtomicOutput.writeDirectory(out.resolve(BEST), tmp -> copyFolder(out.resolve(LAST), tmp));
                         bestEpoch = results.isEmpty() ? -1 : results.get(results.size() - 1).epoch();
+                        bestModel = lastModel;
                     }
                     PruneRecord lastRecord = PruneRecord.fromJson(Files.readString(out.resolve(LAST).resolve("prune.json")),
                             out.resolve(LAST).toString());
@@ -526,15 +534,21 @@ public final class Trainer {
                             out.resolve(BEST).toString());
                     String verb = verb();
                     lastRecord.paperLines(verb).forEach(log::info);
-                    List<Path> plots = s.plots()
-                            ? List.of(out.resolve(Plots.LOSSES), out.resolve(Plots.METRICS), out.resolve(Plots.SPARSITY))
-                            : List.of();
+                    // the charts of every epoch so far (also when a finished run was resumed: no epoch ran here)
+                    List<Path> plots = s.plots() ? Plots.paths(out) : List.of();
                     TrainResult result = new TrainResult(out, out.resolve(LAST), out.resolve(BEST), out.resolve(RESULTS),
                             plots, out.resolve(SUMMARY), results, bestEpoch, lastRecord, bestRecord, stoppedEarly,
                             resumed == null ? -1 : resumed.epoch, elapsed);
                     AtomicOutput.writeString(out.resolve(SUMMARY), result.toJson());
                     log.info(String.format(Locale.ROOT, "%d epochs completed in %.3f hours. Results saved to %s",
                             results.size(), elapsed / 3600, out));
+                    if (bestModel == null && ModelBundle.isBundle(out.resolve(BEST))) {
+                        bestModel = ModelBundle.read(out.resolve(BEST)); // saved before this run resumed
+                    }
+                    if (bestModel != null) {
+                        log.info("After:  " + ModelSummary.of(bestModel.displayName(), bestModel.graph(imgsz))
+                                + " (" + BEST + ", epoch " + (bestEpoch + 1) + ")");
+                    }
                     return result;
                 }
             }
@@ -579,12 +593,9 @@ public final class Trainer {
             String scope = s.scope().name().toLowerCase(Locale.ROOT);
             return switch (s.schedule()) {
                 case NONE -> PruneRecord.measure("none", "none", scope, 0, 0, m.stateDict(), targets, extra);
-                case FIXED -> {
-                    Sparsity in = Sparsity.of(model.stateDict(), targets);
-                    // the paper's static method: pruned once, then trained with the zeros kept
-                    yield PruneRecord.measure("static", "fixed", scope, in.conv(), in.batchNorm(), m.stateDict(),
-                            targets, extra);
-                }
+                // the paper's static method: pruned once, then trained with the zeros kept
+                case FIXED -> PruneRecord.measure("static", "fixed", scope, fixedInput.conv(), fixedInput.batchNorm(),
+                        m.stateDict(), targets, extra);
                 default -> PruneRecord.measure("dynamic", s.schedule().id(), scope, s.convSparsity(),
                         s.bnSparsity(), m.stateDict(), targets, extra);
             };
@@ -655,11 +666,9 @@ public final class Trainer {
     }
 
     static String yaml(YoloArchitecture arch) {
-        Map<String, Object> m = new LinkedHashMap<>(arch.source());
-        m.put("nc", arch.nc());
         DumperOptions o = new DumperOptions();
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-        return new Yaml(o).dump(m);
+        return new Yaml(o).dump(arch.source()); // source's nc is arch.nc() (fromMap, withNc)
     }
 
     private static void copyFolder(Path from, Path to) throws IOException {

@@ -75,7 +75,7 @@ public final class ModelLoader {
     }
 
     /** A model yaml (Ultralytics schema) as a mapping, with {@code yaml_file} set to its file name. */
-    static Map<String, Object> readYaml(Path file) {
+    public static Map<String, Object> readYaml(Path file) {
         Map<String, Object> map = readMapping(file);
         map.putIfAbsent("yaml_file", file.getFileName().toString());
         return map;

@@ -109,20 +109,20 @@ class OptimTest {
         assertEquals(100, s.warmupIterations());
         assertEquals(1.0, s.lf(0), 1e-12);
         assertEquals(0.505, s.lf(5), 1e-12);
-        LrSchedule.Point p0 = s.at(0, 0, 4);
+        LrSchedule.Point p0 = s.at(0, 0);
         assertArrayEquals(new double[] {0.1, 0, 0}, p0.lr(), 1e-12);
         assertEquals(0.8, p0.momentum(), 1e-12);
         assertEquals(1, p0.accumulate());
         // ni 50 in epoch 2: target lr 0.01·lf(2) = 0.00802; halfway
-        LrSchedule.Point p50 = s.at(50, 2, 1);
+        LrSchedule.Point p50 = s.at(50, 2);
         assertArrayEquals(new double[] {0.05401, 0.00401, 0.00401}, p50.lr(), 1e-12);
         assertEquals(0.8685, p50.momentum(), 1e-12);
         assertEquals(2, p50.accumulate()); // round(2.5) = 2, half to even as numpy
-        LrSchedule.Point p100 = s.at(100, 5, 2);
+        LrSchedule.Point p100 = s.at(100, 5);
         assertArrayEquals(new double[] {0.00505, 0.00505, 0.00505}, p100.lr(), 1e-12);
         assertEquals(0.937, p100.momentum(), 1e-12);
         assertEquals(4, p100.accumulate());
-        LrSchedule.Point after = s.at(150, 7, 4);
+        LrSchedule.Point after = s.at(150, 7);
         assertEquals(0.01 * s.lf(7), after.lr()[1], 1e-12);
         assertEquals(4, after.accumulate());
         assertEquals(4, hyp.accumulate(16));
