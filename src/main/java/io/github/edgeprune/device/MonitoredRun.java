@@ -180,8 +180,8 @@ public final class MonitoredRun {
                 stop(pid);
                 main.kill();
                 throw new DeviceException(DeviceException.Kind.TIMEOUT,
-                        "`" + LocalDevice.abbreviate(Shell.join(argv)) + "` did not finish within "
-                                + LocalDevice.seconds(timeout) + " on " + device.name() + " and was stopped."
+                        "`" + AbstractDevice.abbreviate(Shell.join(argv)) + "` did not finish within "
+                                + AbstractDevice.seconds(timeout) + " on " + device.name() + " and was stopped."
                                 + tail(main.stderrSoFar()) + " Raise the run's timeout if the device is just slow.");
             }
             MemoryProfile memory = sampler == null ? MemoryProfile.empty(totalMb) : sampler.finish(totalMb);
