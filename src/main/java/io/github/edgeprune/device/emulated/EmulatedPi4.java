@@ -291,13 +291,14 @@ public final class EmulatedPi4 implements AutoCloseable {
             pack.addAll(List.of("-cf", part.toString(), "."));
             commands.run("packing", pack, hostEnv(), logFile, Duration.ofMinutes(20));
 
+            long userlandBytes = folderSize(root);
             Map<String, Object> manifest = new LinkedHashMap<>();
             manifest.put("recipe", recipe);
             manifest.put("cacheKey", key);
             manifest.put("mirror", mirror.toString());
             manifest.put("built", Instant.now().toString());
             manifest.put("buildSeconds", (System.nanoTime() - t0) / 1_000_000_000L);
-            manifest.put("userlandBytes", folderSize(root));
+            manifest.put("userlandBytes", userlandBytes);
             manifest.put("tarballBytes", Files.size(part));
             manifest.put("installed", versions.ok() ? versions.output().strip().split("\n") : new String[0]);
             Path manifestFile = cacheDir.resolve(key + ".json");
@@ -307,7 +308,7 @@ public final class EmulatedPi4 implements AutoCloseable {
             move(part, target);
             part = null;
             log.info("emulated Pi 4: userland ready in " + Durations.since(t0) + ": " + target + " (" + size(target)
-                    + ", " + folderSize(root) / Preflight.MB + " MB unpacked)");
+                    + ", " + userlandBytes / Preflight.MB + " MB unpacked)");
             return target;
         } catch (RuntimeException | IOException e) {
             Path kept = cacheDir.resolve(key + ".failed.log");
