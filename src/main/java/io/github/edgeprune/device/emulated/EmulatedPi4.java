@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>{@code
  * try (EmulatedPi4 pi = EmulatedPi4.builder().log(log).build()) {
  *     Endpoint ssh = pi.start();       // provisions once (minutes), then reuses the cached tarball
- *     DeviceFacts facts = pi.facts();  // uname, os-release, CPU features, java -version
+ *     // ... connect to ssh.host():ssh.port() with ssh.privateKey() and ssh.knownHosts()
  * }                                    // sshd, every process in the userland, mounts, folder: gone
  * }</pre>
  *
@@ -130,15 +130,6 @@ public final class EmulatedPi4 implements AutoCloseable {
 
     public Path cacheDir() {
         return cacheDir;
-    }
-
-    public Path workDir() {
-        return workDir;
-    }
-
-    /** Always true: numbers measured here are not a Pi's speed or memory. */
-    public boolean isEmulated() {
-        return true;
     }
 
     public String description() {
@@ -658,22 +649,6 @@ public final class EmulatedPi4 implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return s.getLocalPort();
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // facts
-
-    /** Facts of the running device, read over SSH (a few seconds: one session under qemu). */
-    public DeviceFacts facts() {
-        Endpoint e = endpoint;
-        if (e == null) {
-            throw new IllegalStateException("the emulated Pi 4 is not started");
-        }
-        try {
-            return DeviceFacts.read(new OpenSshShell(e), DESCRIPTION, true);
-        } catch (IOException ex) {
-            throw new EmulatedDeviceException("could not read the emulated Pi 4's facts over SSH (" + e + "): " + ex.getMessage(), ex);
         }
     }
 
