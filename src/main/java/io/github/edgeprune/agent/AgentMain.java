@@ -7,6 +7,7 @@ import io.github.edgeprune.eval.Boxes;
 import io.github.edgeprune.eval.Detections;
 import io.github.edgeprune.eval.EvalSettings;
 import io.github.edgeprune.eval.Nms;
+import io.github.edgeprune.util.AtomicOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,10 +128,9 @@ public final class AgentMain {
         return nanos / 1e6;
     }
 
+    /** Written atomically: the build machine never reads a half-written result. */
     private static void write(Path out, AgentResult result) throws IOException {
-        Path tmp = out.resolveSibling(out.getFileName() + ".part");
-        Files.writeString(tmp, GSON.toJson(result), StandardCharsets.UTF_8);
-        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        AtomicOutput.writeString(out, GSON.toJson(result));
     }
 
     static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();

@@ -16,17 +16,17 @@ final class OpenVinoBackend implements InferenceBackend {
     private final long[] shape;
 
     OpenVinoBackend(Path xml, String library) {
-        OpenVinoLibrary.Availability a = OpenVinoLibrary.probe(library);
-        if (!a.available()) {
-            throw new BackendUnavailableException("openvino", a.reason());
-        }
         try {
             runtime = OpenVinoLibrary.load(library);
-            Path bin = xml.resolveSibling(xml.getFileName().toString().replaceFirst("\\.xml$", ".bin"));
-            model = runtime.compile(xml, bin, "CPU");
+        } catch (OpenVinoException e) {
+            throw new BackendUnavailableException("openvino", e.getMessage());
+        }
+        try {
+            model = runtime.compile(xml, IrFiles.bin(xml), "CPU");
             shape = model.inputShape(0);
             request = model.createInferRequest();
         } catch (OpenVinoException e) {
+            runtime.close();
             throw new BackendUnavailableException("openvino", e.getMessage());
         }
     }

@@ -1,17 +1,15 @@
 package io.github.edgeprune.device;
 
+import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,11 +39,26 @@ abstract class AbstractDevice implements Device {
         return log;
     }
 
+    @Override
+    public boolean isLocal() {
+        return settings.isLocal();
+    }
+
     /** Runs {@code command} with the bytes of {@code input} on its standard input. */
     abstract ExecResult runWithInput(String command, Path input, Duration timeout);
 
     @Override
+    public ExecResult run(String command, Duration timeout) {
+        return runWithInput(command, null, timeout);
+    }
+
+    @Override
     public long upload(Path local, String remotePath) {
+        return upload(local, remotePath, null);
+    }
+
+    @Override
+    public long upload(Path local, String remotePath, String sha256) {
         if (!remotePath.startsWith("/")) {
             throw new IllegalArgumentException("remote path must be absolute: " + remotePath);
         }
@@ -53,9 +66,11 @@ abstract class AbstractDevice implements Device {
         String sha;
         try {
             size = Files.size(local);
-            sha = sha256(local);
+            sha = sha256 != null ? sha256 : Fingerprint.sha256(local);
         } catch (IOException e) {
-            throw new DeviceException(DeviceException.Kind.TRANSFER_FAILED, "cannot read " + local + ": " + e, e);
+            throw cannotRead(local, e);
+        } catch (UncheckedIOException e) {
+            throw cannotRead(local, e.getCause());
         }
         int slash = remotePath.lastIndexOf('/');
         String dir = slash == 0 ? "/" : remotePath.substring(0, slash);
@@ -98,6 +113,10 @@ abstract class AbstractDevice implements Device {
         }
         run("mv -f " + qp + " " + Shell.quote(remotePath)).requireSuccess("moving the uploaded " + part + " into place");
         return size;
+    }
+
+    private static DeviceException cannotRead(Path local, IOException e) {
+        return new DeviceException(DeviceException.Kind.TRANSFER_FAILED, "cannot read " + local + ": " + e, e);
     }
 
     private void removeQuietly(String path) {
@@ -198,28 +217,15 @@ abstract class AbstractDevice implements Device {
         return first;
     }
 
-    static String sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+    /** "5 s", or "2.5 s" for a fraction, for messages. */
+    static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? (ms / 1000) + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
-    static String sha256Unchecked(Path file) {
-        try {
-            return sha256(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** A command on one line and at most 160 characters, for messages. */
+    static String abbreviate(String command) {
+        String c = command.replace('\n', ' ');
+        return c.length() <= 160 ? c : c.substring(0, 157) + "...";
     }
 }

@@ -51,6 +51,12 @@ public interface Device extends AutoCloseable {
      */
     long upload(Path local, String remotePath);
 
+    /**
+     * {@link #upload(Path, String)} for a file whose SHA-256 (lower-case hex) the caller has already
+     * computed; null computes it here.
+     */
+    long upload(Path local, String remotePath, String sha256);
+
     /** A fresh folder from {@code mktemp -d}, removed (with its content) when closed. */
     RemoteTempDir createTempDir();
 

@@ -17,7 +17,6 @@ public final class DeviceSettings {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(120);
 
-    private final String uri;
     private final boolean local;
     private final String user;
     private final String host;
@@ -34,7 +33,6 @@ public final class DeviceSettings {
     private final String serverId;
 
     private DeviceSettings(Builder b) {
-        this.uri = b.uri;
         this.local = b.local;
         this.user = b.user;
         this.host = b.host;
@@ -58,11 +56,6 @@ public final class DeviceSettings {
 
     public static DeviceSettings local() {
         return builder("local").build();
-    }
-
-    /** The device as the user wrote it, e.g. {@code ssh://pi@raspberrypi.local:22} or {@code local}. */
-    public String uri() {
-        return uri;
     }
 
     public boolean isLocal() {
@@ -142,7 +135,6 @@ public final class DeviceSettings {
 
     /** Collects settings; {@link #build()} checks them. */
     public static final class Builder {
-        private final String uri;
         private boolean local;
         private String user;
         private String host;
@@ -159,8 +151,7 @@ public final class DeviceSettings {
         private String serverId;
 
         private Builder(String device) {
-            this.uri = device == null ? "" : device.strip();
-            parse(this.uri);
+            parse(device == null ? "" : device.strip());
         }
 
         private void parse(String text) {

@@ -1,12 +1,12 @@
 package io.github.edgeprune.device;
 
+import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,18 +70,16 @@ public final class JarCache {
     /** Makes sure every file is in the cache; returns where they are. */
     public Result sync(List<Path> files) {
         Map<String, Path> entries = new LinkedHashMap<>(); // "<sha>/<name>" -> local file
+        Map<String, String> shas = new HashMap<>(); // entry -> sha256, so upload need not hash again
         List<String> remote = new ArrayList<>();
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
                 throw new DeviceException(DeviceException.Kind.CONFIGURATION, "cannot upload " + f + ": not a file");
             }
-            String entry;
-            try {
-                entry = AbstractDevice.sha256(f) + "/" + safeName(f.getFileName().toString());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + f, e);
-            }
+            String sha = Fingerprint.sha256(f);
+            String entry = sha + "/" + safeName(f.getFileName().toString());
             entries.putIfAbsent(entry, f);
+            shas.putIfAbsent(entry, sha);
             remote.add(root + "/" + entry);
         }
         Set<String> present = present(entries.keySet());
@@ -91,7 +89,7 @@ public final class JarCache {
             if (present.contains(e.getKey())) {
                 continue;
             }
-            bytes += device.upload(e.getValue(), root + "/" + e.getKey());
+            bytes += device.upload(e.getValue(), root + "/" + e.getKey(), shas.get(e.getKey()));
             uploaded.add(e.getValue());
             log.debug("uploaded " + e.getValue() + " to " + device.name() + ":" + root + "/" + e.getKey());
         }

@@ -19,16 +19,6 @@ final class LocalDevice extends AbstractDevice {
     }
 
     @Override
-    public boolean isLocal() {
-        return true;
-    }
-
-    @Override
-    public ExecResult run(String command, Duration timeout) {
-        return runWithInput(command, null, timeout);
-    }
-
-    @Override
     ExecResult runWithInput(String command, Path input, Duration timeout) {
         LocalCommand c = launch(command, input, null, null);
         try {
@@ -67,16 +57,6 @@ final class LocalDevice extends AbstractDevice {
     @Override
     public void close() {
         // nothing to close
-    }
-
-    static String seconds(Duration d) {
-        long ms = d.toMillis();
-        return ms % 1000 == 0 ? (ms / 1000) + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
-    }
-
-    static String abbreviate(String command) {
-        String c = command.replace('\n', ' ');
-        return c.length() <= 160 ? c : c.substring(0, 157) + "...";
     }
 
     /** A child process with pump threads for its output. */
@@ -122,11 +102,6 @@ final class LocalDevice extends AbstractDevice {
         }
 
         @Override
-        public String command() {
-            return command;
-        }
-
-        @Override
         public boolean isAlive() {
             return process.isAlive();
         }
@@ -141,11 +116,6 @@ final class LocalDevice extends AbstractDevice {
             outPump.join(2000);
             errPump.join(2000);
             return ExecResult.fromShellStatus(command, process.exitValue(), out.text(), err.text(), elapsed);
-        }
-
-        @Override
-        public String stdoutSoFar() {
-            return out.text();
         }
 
         @Override

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * <li>the program starts under {@code sh -c 'echo PID $$ ...; exec program args'}, so the shell's
  * PID becomes the program's, and the first stdout line tells it (that line is not passed on);</li>
  * <li>a second command on the device reads {@code VmRSS} and {@code VmHWM} from
- * {@code /proc/<pid>/status} every {@link #sampleInterval} (1 s, like {@code pidstat -r 1}),
+ * {@code /proc/<pid>/status} every second (like {@code pidstat -r 1}),
  * stamped with {@code /proc/uptime}, until the process is gone;</li>
  * <li>the peak is the larger of the highest VmRSS and the last VmHWM.</li>
  * </ol>
@@ -31,6 +31,7 @@ import java.util.function.Consumer;
 public final class MonitoredRun {
 
     static final String MARKER = "@@edgeprune pid=";
+    private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(1);
 
     /**
      * How the run went.
@@ -47,7 +48,7 @@ public final class MonitoredRun {
     private String workingDirectory;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private Duration timeout = Duration.ofMinutes(30);
-    private Duration sampleInterval = Duration.ofSeconds(1);
+    private double knownTotalMb;
     private Consumer<String> stdoutLines;
     private Consumer<String> stderrLines;
     private Log log = Log.silent();
@@ -84,12 +85,12 @@ public final class MonitoredRun {
         return this;
     }
 
-    /** How often to read /proc/PID/status (default 1 s; at least 0.1 s). */
-    public MonitoredRun sampleInterval(Duration interval) {
-        if (interval.toMillis() < 100) {
-            throw new IllegalArgumentException("sample interval below 0.1 s: " + interval);
-        }
-        this.sampleInterval = interval;
+    /**
+     * The device's memory in MB, when the caller already knows it (e.g. from {@link Device#facts()});
+     * otherwise, or when it is not positive, {@code /proc/meminfo} is read before the run.
+     */
+    public MonitoredRun deviceTotalMb(double totalMb) {
+        this.knownTotalMb = totalMb;
         return this;
     }
 
@@ -144,7 +145,7 @@ public final class MonitoredRun {
     }
 
     public Result run() {
-        double totalMb = deviceTotalMb();
+        double totalMb = knownTotalMb > 0 ? knownTotalMb : deviceTotalMb();
         CompletableFuture<long[]> started = new CompletableFuture<>(); // {pid, uptime in ms}
         Consumer<String> out = line -> {
             if (!started.isDone() && line.startsWith(MARKER)) {
@@ -180,8 +181,8 @@ public final class MonitoredRun {
                 stop(pid);
                 main.kill();
                 throw new DeviceException(DeviceException.Kind.TIMEOUT,
-                        "`" + LocalDevice.abbreviate(Shell.join(argv)) + "` did not finish within "
-                                + LocalDevice.seconds(timeout) + " on " + device.name() + " and was stopped."
+                        "`" + AbstractDevice.abbreviate(Shell.join(argv)) + "` did not finish within "
+                                + AbstractDevice.seconds(timeout) + " on " + device.name() + " and was stopped."
                                 + tail(main.stderrSoFar()) + " Raise the run's timeout if the device is just slow.");
             }
             MemoryProfile memory = sampler == null ? MemoryProfile.empty(totalMb) : sampler.finish(totalMb);
@@ -273,7 +274,7 @@ public final class MonitoredRun {
 
         Sampler(long pid, long startUptimeMs) {
             this.startUptimeMs = startUptimeMs;
-            this.command = device.start(samplerCommand(pid, sampleInterval), this::accept, null);
+            this.command = device.start(samplerCommand(pid, SAMPLE_INTERVAL), this::accept, null);
         }
 
         private synchronized void accept(String line) {
@@ -285,7 +286,7 @@ public final class MonitoredRun {
                 long upMs = uptimeMs(p[1]);
                 double rss = Long.parseLong(p[2]) / 1024.0;
                 double t = startUptimeMs > 0 && upMs > 0 ? Math.max(0, (upMs - startUptimeMs) / 1000.0) : series.size()
-                        * sampleInterval.toMillis() / 1000.0;
+                        * SAMPLE_INTERVAL.toMillis() / 1000.0;
                 series.add(new MemorySample(t, rss));
                 maxRssMb = Math.max(maxRssMb, rss);
                 if (p.length > 3) {
@@ -298,7 +299,7 @@ public final class MonitoredRun {
 
         MemoryProfile finish(double totalMb) throws InterruptedException {
             // the loop ends by itself once /proc/PID is gone (or a zombie without VmRSS)
-            if (command.waitFor(sampleInterval.plusSeconds(10)) == null) {
+            if (command.waitFor(SAMPLE_INTERVAL.plusSeconds(10)) == null) {
                 command.kill();
             }
             synchronized (this) {

@@ -5,9 +5,6 @@ import java.time.Duration;
 /** A command started on the device that has not necessarily ended yet. */
 public interface RunningCommand extends AutoCloseable {
 
-    /** The command line as sent. */
-    String command();
-
     boolean isAlive();
 
     /**
@@ -16,9 +13,6 @@ public interface RunningCommand extends AutoCloseable {
      * @return how it ended, or null when it is still running after {@code timeout}
      */
     ExecResult waitFor(Duration timeout) throws InterruptedException;
-
-    /** Everything it wrote to stdout so far. */
-    String stdoutSoFar();
 
     /** Everything it wrote to stderr so far. */
     String stderrSoFar();

@@ -120,7 +120,7 @@ final class SshDevice extends AbstractDevice {
     }
 
     private static DeviceException unreachable(DeviceSettings s, String why, Throwable cause) {
-        String timeout = LocalDevice.seconds(s.connectTimeout());
+        String timeout = seconds(s.connectTimeout());
         return new DeviceException(DeviceException.Kind.UNREACHABLE,
                 "could not connect to " + s.host() + ":" + s.port() + " within " + timeout + ": " + why + ". Is the"
                         + " device on and sshd running (on the device: `sudo systemctl enable --now ssh`)? Check the"
@@ -173,7 +173,7 @@ final class SshDevice extends AbstractDevice {
         if (!done) {
             return new DeviceException(DeviceException.Kind.AUTH_REFUSED,
                     s.display() + " did not finish logging in " + s.user() + " within "
-                            + LocalDevice.seconds(s.connectTimeout()) + " (a password prompt or an overloaded device?)."
+                            + seconds(s.connectTimeout()) + " (a password prompt or an overloaded device?)."
                             + " Tried: " + String.join("; ", ids.offered()) + ". " + SshIdentities.howToConfigure(s), cause);
         }
         String keyHint = ids.firstKeyFile();
@@ -198,16 +198,6 @@ final class SshDevice extends AbstractDevice {
     }
 
     @Override
-    public boolean isLocal() {
-        return false;
-    }
-
-    @Override
-    public ExecResult run(String command, Duration timeout) {
-        return runWithInput(command, null, timeout);
-    }
-
-    @Override
     ExecResult runWithInput(String command, Path input, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         SshCommand c = open(command, null, null, timeout);
@@ -217,7 +207,7 @@ final class SshDevice extends AbstractDevice {
                     Files.copy(input, os);
                 } catch (IOException e) {
                     c.kill();
-                    throw lost("sending " + input + " to `" + LocalDevice.abbreviate(command) + "`", e);
+                    throw lost("sending " + input + " to `" + abbreviate(command) + "`", e);
                 }
             }
             long left = Math.max(1, deadline - System.nanoTime());
@@ -225,7 +215,7 @@ final class SshDevice extends AbstractDevice {
             if (r == null) {
                 c.kill();
                 throw new DeviceException(DeviceException.Kind.TIMEOUT,
-                        "`" + LocalDevice.abbreviate(command) + "` did not finish within " + LocalDevice.seconds(timeout)
+                        "`" + abbreviate(command) + "` did not finish within " + seconds(timeout)
                                 + " on " + name() + "; its channel was closed. Raise prune.commandTimeout if it needs"
                                 + " longer, or check that the device is not overloaded (`uptime`, `free -m`).");
             }
@@ -253,7 +243,7 @@ final class SshDevice extends AbstractDevice {
             ch.open().verify(openTimeout.toMillis());
             return c;
         } catch (IOException e) {
-            throw lost("starting `" + LocalDevice.abbreviate(command) + "`", e);
+            throw lost("starting `" + abbreviate(command) + "`", e);
         }
     }
 
@@ -286,11 +276,6 @@ final class SshDevice extends AbstractDevice {
         }
 
         @Override
-        public String command() {
-            return command;
-        }
-
-        @Override
         public boolean isAlive() {
             return !channel.isClosed();
         }
@@ -313,16 +298,11 @@ final class SshDevice extends AbstractDevice {
             }
             if (status == null) {
                 throw new DeviceException(DeviceException.Kind.CONNECTION_LOST,
-                        "`" + LocalDevice.abbreviate(command) + "` on " + name() + " ended without an exit status"
+                        "`" + abbreviate(command) + "` on " + name() + " ended without an exit status"
                                 + (session.isOpen() ? "" : ": the SSH connection was lost (device rebooted, out of"
                                 + " power, or network dropped)") + ".");
             }
             return ExecResult.fromShellStatus(command, status, out.text(), err.text(), elapsed);
-        }
-
-        @Override
-        public String stdoutSoFar() {
-            return out.text();
         }
 
         @Override

@@ -3,7 +3,6 @@ package io.github.edgeprune.maven;
 import io.github.edgeprune.util.Log;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -51,11 +50,7 @@ public abstract class AbstractPruneMojo extends AbstractMojo {
             run(new MavenLog(getLog()));
         } catch (MojoExecutionException | MojoFailureException e) {
             throw e;
-        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-            throw new MojoExecutionException(goal() + " failed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new MojoExecutionException(goal() + " failed: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // library errors carry a message naming the file and the problem; say it first
             throw new MojoExecutionException(goal() + " failed: " + (e.getMessage() != null ? e.getMessage() : e), e);
         }
@@ -80,9 +75,20 @@ public abstract class AbstractPruneMojo extends AbstractMojo {
         return base.toPath().toAbsolutePath().normalize();
     }
 
+    /** What an earlier goal of this build left under {@code key} (see {@link #publish}), or null. */
+    protected String produced(String key) {
+        Map<?, ?> context = getPluginContext();
+        Object value = context == null ? null : context.get(key);
+        return value == null ? null : value.toString();
+    }
+
+    /** Leaves {@code value} under {@code key} for the later goals of this build. */
     @SuppressWarnings("unchecked")
-    protected Map<String, Object> context() {
-        return getPluginContext();
+    protected void publish(String key, Object value) {
+        Map<String, Object> context = getPluginContext();
+        if (context != null) {
+            context.put(key, value);
+        }
     }
 
     protected static void requireFinite(double v, String property) throws MojoExecutionException {

@@ -61,8 +61,8 @@ public class EvaluateMojo extends AbstractPruneMojo {
         requireFinite(conf, "prune.conf");
         requireFinite(iou, "prune.iou");
         String chosen = model;
-        if (chosen == null && context() != null && context().get(PRODUCED_MODEL) != null) {
-            chosen = context().get(PRODUCED_MODEL).toString();
+        if (chosen == null) {
+            chosen = produced(PRODUCED_MODEL);
         }
         if (chosen == null) {
             throw new MojoExecutionException("no model given: set prune.model to a .pt, a bundle folder, a yaml or an IR .xml");

@@ -61,9 +61,11 @@ public class ExportOpenVinoMojo extends AbstractPruneMojo {
     @Override
     protected void run(Log log) throws MojoExecutionException, IOException {
         String chosen = exportModel;
-        if (chosen == null && context() != null && context().get(PRODUCED_MODEL) != null) {
-            chosen = context().get(PRODUCED_MODEL).toString();
-            log.info("Exporting the model this build produced: " + chosen);
+        if (chosen == null) {
+            chosen = produced(PRODUCED_MODEL);
+            if (chosen != null) {
+                log.info("Exporting the model this build produced: " + chosen);
+            }
         }
         if (chosen == null) {
             chosen = model;
@@ -81,9 +83,7 @@ public class ExportOpenVinoMojo extends AbstractPruneMojo {
         File out = new File(resolve(outputDirectory), "openvino");
         ExportJob.Result result = ExportJob.run(new ExportJob.Settings(chosen, baseDir(), out.toPath(), irName, imgsz, p,
                 onnx), log);
-        if (context() != null) {
-            context().put(PRODUCED_IR, result.ir().xml().toString());
-        }
+        publish(PRODUCED_IR, result.ir().xml().toString());
         if (attach && project != null && project.getFile() != null) {
             projectHelper.attachArtifact(project, "xml", "openvino", result.ir().xml().toFile());
             projectHelper.attachArtifact(project, "bin", "openvino", result.ir().bin().toFile());

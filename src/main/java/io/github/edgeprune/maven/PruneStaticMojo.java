@@ -53,8 +53,6 @@ public class PruneStaticMojo extends AbstractPruneMojo {
         PruneStaticJob.Settings settings = new PruneStaticJob.Settings(model, baseDir(), resolve(staticOutput).toPath(),
                 convSparsity, bnSparsity, PruneScope.parse(scope), verbose, seed);
         PruneStaticJob.Result result = PruneStaticJob.run(settings, log);
-        if (context() != null) {
-            context().put(PRODUCED_MODEL, result.bundle().toString());
-        }
+        publish(PRODUCED_MODEL, result.bundle().toString());
     }
 }

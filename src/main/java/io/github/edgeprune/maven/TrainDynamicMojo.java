@@ -104,8 +104,6 @@ public class TrainDynamicMojo extends AbstractPruneMojo {
         TrainDynamicJob.Outcome outcome = TrainDynamicJob.run(new TrainDynamicJob.Settings(model, data, baseDir(),
                 resolve(trainOutput).toPath(), epochs, batch, imgsz, seed, schedule, convSparsity, bnSparsity, scope,
                 gradualEnd, gradualInterval, resume, workers, patience, transfer, hyp, plots, skipCorrupt), log);
-        if (context() != null) {
-            context().put(PRODUCED_MODEL, outcome.bundle().toString());
-        }
+        publish(PRODUCED_MODEL, outcome.bundle().toString());
     }
 }

@@ -1,5 +1,6 @@
 package io.github.edgeprune.maven;
 
+import io.github.edgeprune.agent.IrFiles;
 import io.github.edgeprune.device.DeviceSettings;
 import io.github.edgeprune.device.HostKeyPolicy;
 import io.github.edgeprune.device.verify.BudgetException;
@@ -173,8 +174,7 @@ public class VerifyOnDeviceMojo extends AbstractPruneMojo {
             log.warn("No budget is set (prune.minMap50, prune.maxLatencyMs, prune.maxMemoryMb): measuring only");
         }
         Path irPath = chooseIr();
-        Path onnx = onnxModel != null ? resolve(onnxModel).toPath()
-                : irPath.resolveSibling(irPath.getFileName().toString().replaceFirst("\\.xml$", ".onnx"));
+        Path onnx = onnxModel != null ? resolve(onnxModel).toPath() : IrFiles.onnx(irPath);
         Server server = server();
         AgentClassPathResolver classPath = new AgentClassPathResolver(plugin, repositorySystem, repositorySession,
                 remoteRepositories);
@@ -198,8 +198,9 @@ public class VerifyOnDeviceMojo extends AbstractPruneMojo {
         if (ir != null) {
             return resolve(ir).toPath();
         }
-        if (context() != null && context().get(PRODUCED_IR) != null) {
-            return Path.of(context().get(PRODUCED_IR).toString());
+        String produced = produced(PRODUCED_IR);
+        if (produced != null) {
+            return Path.of(produced);
         }
         File dir = new File(resolve(outputDirectory), "openvino");
         File[] xmls = dir.listFiles((d, n) -> n.endsWith(".xml"));
@@ -221,19 +222,12 @@ public class VerifyOnDeviceMojo extends AbstractPruneMojo {
             b.identityFile(resolve(identityFile).toPath());
         }
         if (server != null) {
-            b.serverId(serverId);
-            if (server.getUsername() != null) {
-                b.user(server.getUsername());
-            }
-            if (server.getPassword() != null) {
-                b.password(server.getPassword());
-            }
-            if (server.getPrivateKey() != null) {
-                b.privateKey(server.getPrivateKey());
-            }
-            if (server.getPassphrase() != null) {
-                b.passphrase(server.getPassphrase());
-            }
+            // the builder ignores a null user and takes null for "none" otherwise
+            b.serverId(serverId)
+                    .user(server.getUsername())
+                    .password(server.getPassword())
+                    .privateKey(server.getPrivateKey())
+                    .passphrase(server.getPassphrase());
         }
         return b;
     }

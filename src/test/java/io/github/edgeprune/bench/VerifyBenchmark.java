@@ -30,14 +30,14 @@ public final class VerifyBenchmark {
     public static void main(String[] args) throws Exception {
         Path tmp = Files.createTempDirectory("edgeprune-verify-bench");
         int imgsz = Integer.parseInt(args[2]);
-        Path ir = ExportJob.run(new ExportJob.Settings(args[0], Path.of("."), tmp.resolve("ir"), null, imgsz,
-                IrPrecision.FP16, true), Log.silent()).ir().xml();
+        ExportJob.Result exported = ExportJob.run(new ExportJob.Settings(args[0], Path.of("."), tmp.resolve("ir"), null,
+                imgsz, IrPrecision.FP16, true), Log.silent());
+        Path ir = exported.ir().xml();
         EvaluationResult here = EvaluateJob.run(new EvaluateJob.Settings(ir.toString(), args[1], Path.of("."),
                 tmp.resolve("eval"), EvalSettings.defaults().withImgsz(imgsz), false, false, false, "val", 0), Log.silent());
         try (SshdServer sshd = SshdServer.start(Files.createDirectories(tmp.resolve("sshd")))) {
             List<Path> cp = AgentClassPath.jarsOnly(tmp);
-            VerifyJob.Outcome out = VerifyJob.run(new VerifyJob.Settings(ir, ir.resolveSibling(
-                    ir.getFileName().toString().replace(".xml", ".onnx")), Path.of(args[1]), "val", 0,
+            VerifyJob.Outcome out = VerifyJob.run(new VerifyJob.Settings(ir, exported.onnx(), Path.of(args[1]), "val", 0,
                     sshd.settings(sshd.writeKnownHosts(tmp.resolve("known_hosts"))).build(), args[3], 10, 0,
                     Budgets.builder().build(), tmp.resolve("reports"), arch -> cp, null, "java", List.of(),
                     Duration.ofMinutes(60), false, Map.of()), Log.console());

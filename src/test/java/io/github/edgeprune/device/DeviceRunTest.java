@@ -1,5 +1,6 @@
 package io.github.edgeprune.device;
 
+import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
 
 import org.junit.jupiter.api.AfterAll;
@@ -71,7 +72,7 @@ class DeviceRunTest {
             assertEquals(0, first.alreadyThere());
             String cp = first.classPath();
             assertEquals(3, cp.split(":").length);
-            assertTrue(first.remotePaths().get(1).endsWith("/" + AbstractDevice.sha256(b) + "/gson_2.13.jar"),
+            assertTrue(first.remotePaths().get(1).endsWith("/" + Fingerprint.sha256(b) + "/gson_2.13.jar"),
                     first.remotePaths().get(1));
             for (String p : first.remotePaths()) {
                 assertEquals(0, d.run("test -f " + Shell.quote(p)).exitCode(), p);

@@ -155,32 +155,43 @@ public final class OpenVinoLibrary {
     public static Availability probe(String explicit) {
         Search s = search(explicit, System.getenv(), Path.of("/"), System.getProperty("os.arch"));
         if (s.library() == null) {
-            String reason = explicit != null && !explicit.isBlank()
-                    ? PROPERTY + "=" + explicit + " is neither the library nor a folder holding " + BASE_NAME
-                    : "no " + BASE_NAME + " in " + String.join(", ", s.searched()) + ". Install the OpenVINO runtime"
-                    + " (e.g. the archive for your OS and CPU unpacked under /opt/intel, or `pip install openvino`"
-                    + " and point " + PROPERTY + " at site-packages/openvino/libs), or set " + PROPERTY + ".";
-            return new Availability(false, null, "", s.searched(), reason);
+            return new Availability(false, null, "", s.searched(), notFound(explicit, s));
         }
         try (OpenVinoRuntime rt = OpenVinoRuntime.load(s.library())) {
             return new Availability(true, s.library(), rt.version(), s.searched(), "");
         } catch (OpenVinoException | UnsatisfiedLinkError | NoClassDefFoundError e) {
-            return new Availability(false, s.library(), "", s.searched(), "found " + s.library() + " but could not use it: "
-                    + e.getMessage() + loadHint(e.getMessage()));
+            return new Availability(false, s.library(), "", s.searched(), cannotUse(s.library(), e));
         }
     }
 
     /**
      * Finds and loads the library.
      *
-     * @throws OpenVinoException saying where it looked and what went wrong
+     * @throws OpenVinoException saying where it looked and what went wrong, in the words of
+     *     {@link #probe}'s reason
      */
     public static OpenVinoRuntime load(String explicit) {
         Search s = search(explicit, System.getenv(), Path.of("/"), System.getProperty("os.arch"));
         if (s.library() == null) {
-            throw new OpenVinoException(probe(explicit).reason());
+            throw new OpenVinoException(notFound(explicit, s));
         }
-        return OpenVinoRuntime.load(s.library());
+        try {
+            return OpenVinoRuntime.load(s.library());
+        } catch (OpenVinoException | UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new OpenVinoException(cannotUse(s.library(), e), e);
+        }
+    }
+
+    private static String notFound(String explicit, Search s) {
+        return explicit != null && !explicit.isBlank()
+                ? PROPERTY + "=" + explicit + " is neither the library nor a folder holding " + BASE_NAME
+                : "no " + BASE_NAME + " in " + String.join(", ", s.searched()) + ". Install the OpenVINO runtime"
+                + " (e.g. the archive for your OS and CPU unpacked under /opt/intel, or `pip install openvino`"
+                + " and point " + PROPERTY + " at site-packages/openvino/libs), or set " + PROPERTY + ".";
+    }
+
+    private static String cannotUse(Path library, Throwable e) {
+        return "found " + library + " but could not use it: " + e.getMessage() + loadHint(e.getMessage());
     }
 
     static String loadHint(String message) {

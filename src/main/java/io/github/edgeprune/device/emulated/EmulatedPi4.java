@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>{@code
  * try (EmulatedPi4 pi = EmulatedPi4.builder().log(log).build()) {
  *     Endpoint ssh = pi.start();       // provisions once (minutes), then reuses the cached tarball
- *     DeviceFacts facts = pi.facts();  // uname, os-release, CPU features, java -version
+ *     // ... connect to ssh.host():ssh.port() with ssh.privateKey() and ssh.knownHosts()
  * }                                    // sshd, every process in the userland, mounts, folder: gone
  * }</pre>
  *
@@ -130,15 +130,6 @@ public final class EmulatedPi4 implements AutoCloseable {
 
     public Path cacheDir() {
         return cacheDir;
-    }
-
-    public Path workDir() {
-        return workDir;
-    }
-
-    /** Always true: numbers measured here are not a Pi's speed or memory. */
-    public boolean isEmulated() {
-        return true;
     }
 
     public String description() {
@@ -291,13 +282,14 @@ public final class EmulatedPi4 implements AutoCloseable {
             pack.addAll(List.of("-cf", part.toString(), "."));
             commands.run("packing", pack, hostEnv(), logFile, Duration.ofMinutes(20));
 
+            long userlandBytes = folderSize(root);
             Map<String, Object> manifest = new LinkedHashMap<>();
             manifest.put("recipe", recipe);
             manifest.put("cacheKey", key);
             manifest.put("mirror", mirror.toString());
             manifest.put("built", Instant.now().toString());
             manifest.put("buildSeconds", (System.nanoTime() - t0) / 1_000_000_000L);
-            manifest.put("userlandBytes", folderSize(root));
+            manifest.put("userlandBytes", userlandBytes);
             manifest.put("tarballBytes", Files.size(part));
             manifest.put("installed", versions.ok() ? versions.output().strip().split("\n") : new String[0]);
             Path manifestFile = cacheDir.resolve(key + ".json");
@@ -307,7 +299,7 @@ public final class EmulatedPi4 implements AutoCloseable {
             move(part, target);
             part = null;
             log.info("emulated Pi 4: userland ready in " + Durations.since(t0) + ": " + target + " (" + size(target)
-                    + ", " + folderSize(root) / Preflight.MB + " MB unpacked)");
+                    + ", " + userlandBytes / Preflight.MB + " MB unpacked)");
             return target;
         } catch (RuntimeException | IOException e) {
             Path kept = cacheDir.resolve(key + ".failed.log");
@@ -657,22 +649,6 @@ public final class EmulatedPi4 implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return s.getLocalPort();
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // facts
-
-    /** Facts of the running device, read over SSH (a few seconds: one session under qemu). */
-    public DeviceFacts facts() {
-        Endpoint e = endpoint;
-        if (e == null) {
-            throw new IllegalStateException("the emulated Pi 4 is not started");
-        }
-        try {
-            return DeviceFacts.read(new OpenSshShell(e), DESCRIPTION, true);
-        } catch (IOException ex) {
-            throw new EmulatedDeviceException("could not read the emulated Pi 4's facts over SSH (" + e + "): " + ex.getMessage(), ex);
         }
     }
 

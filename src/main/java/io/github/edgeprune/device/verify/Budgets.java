@@ -33,22 +33,6 @@ public final class Budgets {
         return new Budgets(null, null, LatencyStatistic.MEDIAN, null);
     }
 
-    public Double minMap50() {
-        return minMap50;
-    }
-
-    public Double maxLatencyMs() {
-        return maxLatencyMs;
-    }
-
-    public LatencyStatistic latencyStatistic() {
-        return latencyStatistic;
-    }
-
-    public Double maxMemoryMb() {
-        return maxMemoryMb;
-    }
-
     public boolean isEmpty() {
         return minMap50 == null && maxLatencyMs == null && maxMemoryMb == null;
     }

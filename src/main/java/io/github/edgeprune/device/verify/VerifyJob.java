@@ -2,6 +2,7 @@ package io.github.edgeprune.device.verify;
 
 import io.github.edgeprune.agent.AgentMain;
 import io.github.edgeprune.agent.AgentResult;
+import io.github.edgeprune.agent.IrFiles;
 import io.github.edgeprune.data.DataSet;
 import io.github.edgeprune.data.Sample;
 import io.github.edgeprune.device.Device;
@@ -29,8 +30,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * verify-on-device without Maven: upload the agent, the IR (and its ONNX twin) and the
- * validation images to the device, run them one image at a time while sampling the agent's
+ * verify-on-device without Maven: upload the agent, the model files the backend reads (the IR
+ * for openvino and djl, the ONNX twin for onnxruntime, both for auto) and the validation images
+ * to the device, run them one image at a time while sampling the agent's
  * memory every second, compute mAP on this machine from the device's detections, check the
  * budgets, and write the reports. Budgets are validated by {@link Budgets} before anything
  * runs; the caller decides whether a missed budget fails the build.
@@ -71,12 +73,14 @@ public final class VerifyJob {
             List<Path> classPath = s.classPath().apply(facts.arch());
             try (RemoteTempDir work = device.createTempDir()) {
                 Staged staged = stage(device, work, s, ds, classPath, log);
-                AgentResult agent = runAgent(device, work, s, staged, log);
+                AgentResult agent = runAgent(device, work, s, staged, facts.memTotalMb(), log);
                 MonitoredRun.Result run = staged.run;
                 EvaluationResult metrics = Evaluator.evaluateDetections(ds, detectionsInOrder(agent, ds),
                         EvalSettings.defaults().withImgsz(agent.imgsz));
-                LatencyStats latency = LatencyStats.of(toArray(agent.inferenceMs));
-                LatencyStats frame = LatencyStats.of(toArray(agent.frameMs));
+                double[] latencyMs = toArray(agent.inferenceMs);
+                double[] frameMs = toArray(agent.frameMs);
+                LatencyStats latency = LatencyStats.of(latencyMs);
+                LatencyStats frame = LatencyStats.of(frameMs);
                 var memory = run.memory().withReportedPeak(agent.vmHwmMb);
                 List<BudgetResult> results = s.budgets().check(metrics.map50(), latency, memory.peakMb());
                 List<BudgetResult> enforced = s.emulated() ? notEnforcedOnEmulation(results) : results;
@@ -89,8 +93,10 @@ public final class VerifyJob {
                         .deviceFact("runtime", agent.runtime)
                         .map50(metrics.map50())
                         .map50_95(metrics.map50_95())
-                        .latencySamples(toArray(agent.inferenceMs))
-                        .frameSamples(toArray(agent.frameMs))
+                        .latencySamples(latencyMs)
+                        .latency(latency)
+                        .frameSamples(frameMs)
+                        .frame(frame)
                         .memory(memory)
                         .budgetResults(enforced)
                         .runSeconds((System.nanoTime() - started) / 1e9);
@@ -132,10 +138,14 @@ public final class VerifyJob {
             throws IOException {
         Staged st = new Staged();
         List<Path> imageFiles = ds.samples().stream().map(Sample::image).toList();
+        boolean onnx = readsOnnx(s.backend()) && s.onnx() != null && Files.isRegularFile(s.onnx());
+        // without an ONNX twin the IR goes along even for onnxruntime: the agent needs a model to
+        // start, and then says that the twin is missing
+        boolean ir = readsIr(s.backend()) || !onnx;
         if (device.isLocal()) {
             st.classPath = String.join(":", classPath.stream().map(Path::toString).toList());
-            st.ir = s.ir().toString();
-            st.onnx = s.onnx() != null && Files.isRegularFile(s.onnx()) ? s.onnx().toString() : null;
+            st.ir = ir ? s.ir().toString() : null;
+            st.onnx = onnx ? s.onnx().toString() : null;
             st.images = imageFiles.stream().map(Path::toString).toList();
         } else {
             JarCache cache = new JarCache(device, log);
@@ -145,11 +155,13 @@ public final class VerifyJob {
             JarCache.Result images = cache.sync(imageFiles);
             log.info("Validation images: " + images.summary());
             st.images = images.remotePaths();
-            st.ir = work.resolve(s.ir().getFileName().toString());
-            device.upload(s.ir(), st.ir);
-            Path bin = s.ir().resolveSibling(s.ir().getFileName().toString().replaceFirst("\\.xml$", ".bin"));
-            device.upload(bin, work.resolve(bin.getFileName().toString()));
-            if (s.onnx() != null && Files.isRegularFile(s.onnx())) {
+            if (ir) {
+                st.ir = work.resolve(s.ir().getFileName().toString());
+                device.upload(s.ir(), st.ir);
+                Path bin = IrFiles.bin(s.ir());
+                device.upload(bin, work.resolve(bin.getFileName().toString()));
+            }
+            if (onnx) {
                 st.onnx = work.resolve(s.onnx().getFileName().toString());
                 device.upload(s.onnx(), st.onnx);
             }
@@ -165,7 +177,18 @@ public final class VerifyJob {
         return st;
     }
 
-    private static AgentResult runAgent(Device device, RemoteTempDir work, Settings s, Staged st, Log log) {
+    /** Backends that read the IR ({@code <name>.xml} and {@code .bin}); auto may pick one of them. */
+    static boolean readsIr(String backend) {
+        return List.of("auto", "openvino", "djl").contains(backend);
+    }
+
+    /** Backends that read the ONNX twin; auto may pick onnxruntime. */
+    static boolean readsOnnx(String backend) {
+        return List.of("auto", "onnxruntime").contains(backend);
+    }
+
+    private static AgentResult runAgent(Device device, RemoteTempDir work, Settings s, Staged st, double memTotalMb,
+            Log log) {
         List<String> argv = new ArrayList<>();
         argv.add(s.remoteJava());
         argv.addAll(s.jvmArgs());
@@ -173,7 +196,10 @@ public final class VerifyJob {
         argv.add("-cp");
         argv.add(st.classPath);
         argv.add(AgentMain.class.getName());
-        argv.addAll(List.of("--ir", st.ir, "--images", st.imageList, "--out", work.resolve("result.json"),
+        if (st.ir != null) {
+            argv.addAll(List.of("--ir", st.ir));
+        }
+        argv.addAll(List.of("--images", st.imageList, "--out", work.resolve("result.json"),
                 "--backend", s.backend(), "--warmup", Integer.toString(s.warmup()),
                 "--iterations", Integer.toString(s.iterations())));
         if (st.onnx != null) {
@@ -186,6 +212,7 @@ public final class VerifyJob {
                 + " images, warm-up " + s.warmup() + ")");
         List<String> stderr = new ArrayList<>();
         st.run = MonitoredRun.of(device, argv).workingDirectory(work.path()).timeout(s.runTimeout())
+                .deviceTotalMb(memTotalMb)
                 .onStderr(line -> {
                     stderr.add(line);
                     log.debug("agent: " + line);

@@ -206,7 +206,10 @@ public final class VerifyReport {
             return this;
         }
 
-        /** Statistics only, when the samples are not available. */
+        /**
+         * Statistics the caller already computed (from the samples, if it gave them: call after
+         * {@link #latencySamples}); without them they are computed from the samples.
+         */
         public Builder latency(LatencyStats stats) {
             this.latency = stats;
             return this;
@@ -219,6 +222,7 @@ public final class VerifyReport {
             return this;
         }
 
+        /** Like {@link #latency(LatencyStats)}, for the frame times. */
         public Builder frame(LatencyStats stats) {
             this.frame = stats;
             return this;

@@ -11,6 +11,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Where libopenvino_c is looked for, on a fake file system. */
@@ -108,5 +109,15 @@ class OpenVinoLibraryTest {
         assertFalse(a.available());
         assertEquals(fake, a.library());
         assertTrue(a.reason().startsWith("found " + fake + " but could not use it"), a.reason());
+    }
+
+    @Test
+    void loadFailsWithTheReasonProbeGives() throws Exception {
+        String missing = root.resolve("no-such-dir").toString();
+        OpenVinoException notFound = assertThrows(OpenVinoException.class, () -> OpenVinoLibrary.load(missing));
+        assertEquals(OpenVinoLibrary.probe(missing).reason(), notFound.getMessage());
+        Path fake = touch("fake/libopenvino_c.so");
+        OpenVinoException unusable = assertThrows(OpenVinoException.class, () -> OpenVinoLibrary.load(fake.toString()));
+        assertEquals(OpenVinoLibrary.probe(fake.toString()).reason(), unusable.getMessage());
     }
 }

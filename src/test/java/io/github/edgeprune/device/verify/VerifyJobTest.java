@@ -52,6 +52,14 @@ class VerifyJobTest {
     }
 
     @Test
+    void eachBackendGetsOnlyTheModelFilesItReads() {
+        assertTrue(VerifyJob.readsIr("openvino") && VerifyJob.readsIr("djl") && VerifyJob.readsIr("auto"));
+        assertFalse(VerifyJob.readsIr("onnxruntime"));
+        assertTrue(VerifyJob.readsOnnx("onnxruntime") && VerifyJob.readsOnnx("auto"));
+        assertFalse(VerifyJob.readsOnnx("openvino") || VerifyJob.readsOnnx("djl"));
+    }
+
+    @Test
     void localDeviceWithLooseBudgetsPassesAndMatchesEvaluate() throws Exception {
         Path reports = tmp.resolve("reports-local");
         Budgets budgets = Budgets.builder().minMap50(0.1).maxLatencyMs(60_000.0).maxMemoryMb(16_000.0).build();

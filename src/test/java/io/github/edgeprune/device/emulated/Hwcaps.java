@@ -9,7 +9,8 @@ import java.util.Set;
  * The arm64 CPU features a process was started with, read from its ELF auxiliary vector
  * ({@code AT_HWCAP}). On a real Pi 4 the kernel fills it in; under qemu-user, qemu fills it in
  * from the emulated CPU model and serves it for {@code /proc/self/auxv}, so it tells which CPU a
- * process really runs as (qemu-user's {@code /proc/cpuinfo} shows the host's CPU instead).
+ * process really runs as (qemu-user's {@code /proc/cpuinfo} shows the host's CPU instead). The
+ * end-to-end test checks with it that the emulated CPU lacks ARMv8.1 atomics.
  */
 public final class Hwcaps {
 

@@ -3,9 +3,8 @@ package io.github.edgeprune.device.emulated;
 import java.io.IOException;
 
 /**
- * Runs a shell command on a device and returns what it printed. The emulated device ships
- * {@link OpenSshShell} (the OpenSSH client); the project's SSH client can implement this too,
- * so {@link DeviceFacts#read} works on real and emulated devices alike.
+ * Runs a shell command on a device and returns what it printed; the end-to-end test uses
+ * {@link OpenSshShell} (the OpenSSH client), independent of the plugin's own SSH client.
  */
 @FunctionalInterface
 public interface RemoteShell {

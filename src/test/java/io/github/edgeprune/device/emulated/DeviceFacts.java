@@ -8,8 +8,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a device says about itself, read over SSH in one round trip, so that reports can say what
- * the numbers were measured on.
+ * What the emulated device says about itself, read over SSH in one round trip: the end-to-end
+ * test's view, with the CPU features (hwcaps) a session really runs with. The plugin's reports
+ * use {@link io.github.edgeprune.device.DeviceFacts}.
  *
  * @param description  e.g. "emulated Raspberry Pi 4 (qemu-user, cortex-a72)" or "aarch64 device"
  * @param emulated     true when the numbers come from an emulator (speed and memory are not the Pi's)
