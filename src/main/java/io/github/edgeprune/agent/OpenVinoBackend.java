@@ -5,6 +5,7 @@ import io.github.edgeprune.agent.openvino.InferRequest;
 import io.github.edgeprune.agent.openvino.OpenVinoException;
 import io.github.edgeprune.agent.openvino.OpenVinoLibrary;
 import io.github.edgeprune.agent.openvino.OpenVinoRuntime;
+import io.github.edgeprune.openvino.IrFiles;
 import java.nio.file.Path;
 
 /** The OpenVINO runtime (C API through JNA) on the IR, compiled for CPU: what the app runs. */

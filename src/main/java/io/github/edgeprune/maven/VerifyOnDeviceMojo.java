@@ -1,12 +1,12 @@
 package io.github.edgeprune.maven;
 
-import io.github.edgeprune.agent.IrFiles;
 import io.github.edgeprune.device.DeviceSettings;
 import io.github.edgeprune.device.HostKeyPolicy;
 import io.github.edgeprune.device.verify.BudgetException;
 import io.github.edgeprune.device.verify.Budgets;
 import io.github.edgeprune.device.verify.DeviceTarget;
 import io.github.edgeprune.device.verify.VerifyJob;
+import io.github.edgeprune.openvino.IrFiles;
 import io.github.edgeprune.util.Log;
 import java.io.File;
 import java.io.IOException;

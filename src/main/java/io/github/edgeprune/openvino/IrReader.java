@@ -65,9 +65,7 @@ public final class IrReader {
 
     /** Reads {@code <name>.xml} and the {@code <name>.bin} beside it. */
     public static Graph read(Path xml) {
-        String file = xml.getFileName().toString();
-        String base = file.endsWith(".xml") ? file.substring(0, file.length() - 4) : file;
-        return read(xml, xml.resolveSibling(base + ".bin"));
+        return read(xml, IrFiles.bin(xml));
     }
 
     public static Graph read(Path xml, Path bin) {

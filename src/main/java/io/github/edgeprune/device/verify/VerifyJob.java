@@ -2,7 +2,6 @@ package io.github.edgeprune.device.verify;
 
 import io.github.edgeprune.agent.AgentMain;
 import io.github.edgeprune.agent.AgentResult;
-import io.github.edgeprune.agent.IrFiles;
 import io.github.edgeprune.data.DataSet;
 import io.github.edgeprune.data.Sample;
 import io.github.edgeprune.device.Device;
@@ -17,6 +16,7 @@ import io.github.edgeprune.eval.Detections;
 import io.github.edgeprune.eval.EvalSettings;
 import io.github.edgeprune.eval.EvaluationResult;
 import io.github.edgeprune.eval.Evaluator;
+import io.github.edgeprune.openvino.IrFiles;
 import io.github.edgeprune.util.Log;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,11 @@
-package io.github.edgeprune.agent;
+package io.github.edgeprune.openvino;
 
 import java.nio.file.Path;
 
 /**
  * The files export-openvino writes beside an IR's {@code <name>.xml}: the weights
- * {@code <name>.bin} and the ONNX twin {@code <name>.onnx}. Names as {@code IrReader} takes them:
- * a name without {@code .xml} gets the extension appended.
+ * {@code <name>.bin} and the ONNX twin {@code <name>.onnx}. A name without {@code .xml} gets the
+ * extension appended.
  */
 public final class IrFiles {
 
