@@ -15,7 +15,7 @@ def ir = new File(basedir, 'target/prune/openvino')
 assert new File(ir, 'yolov5-tiny.xml').isFile() && new File(ir, 'yolov5-tiny.bin').isFile()
 assert new File(ir, 'yolov5-tiny.onnx').isFile() && new File(ir, 'metadata.yaml').isFile()
 
-def verify = new JsonSlurper().parse(new File(basedir, 'target/prune-reports/verify.json'))
+def verify = new JsonSlurper().parse(new File(basedir, 'target/prune/reports/verify.json'))
 assert verify.budgets.size() == 3 && verify.budgets.every { it.passed }
 assert verify.map50 >= 0.4
 

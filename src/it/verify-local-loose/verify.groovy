@@ -1,6 +1,6 @@
 import groovy.json.JsonSlurper
 
-def reports = new File(basedir, 'target/prune-reports')
+def reports = new File(basedir, 'target/prune/reports')
 def r = new JsonSlurper().parse(new File(reports, 'verify.json'))
 assert r.map50 >= 0.3 : "map50 ${r.map50}"
 assert r.budgets.size() == 3 && r.budgets.every { it.passed }

@@ -5,6 +5,6 @@ def log = new File(basedir, 'build.log').text
 assert log.contains('[WARNING] verify-on-device: a budget was missed') : 'no warning about the missed budget'
 assert log.contains('prune.failOnViolation=false: not failing the build')
 assert log.contains('BUILD SUCCESS')
-def r = new JsonSlurper().parse(new File(basedir, 'target/prune-reports/verify.json'))
+def r = new JsonSlurper().parse(new File(basedir, 'target/prune/reports/verify.json'))
 assert !r.budgets.find { it.metric == 'latencyMs' }.passed
 return true

@@ -33,6 +33,8 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) {
+        // the agent measures latency: PyTorch gets every core of the device (the build JVM uses one)
+        io.github.edgeprune.executor.Engines.useAllCores();
         AgentOptions o;
         try {
             o = AgentOptions.parse(args);

@@ -32,8 +32,11 @@ public abstract class AbstractPruneMojo extends AbstractMojo {
     @Parameter(property = "prune.skip", defaultValue = "false")
     protected boolean skip;
 
-    /** Where the goals write their outputs. */
-    @Parameter(property = "prune.outputDirectory", defaultValue = "${project.build.directory}/prune")
+    /**
+     * Where the goals write their outputs: every goal's own output folder defaults to a place under
+     * it. Default {@code target/prune} of the project, or of the current folder without a POM.
+     */
+    @Parameter(property = "prune.outputDirectory")
     protected File outputDirectory;
 
     /** Print per-layer and per-class tables. */
@@ -73,6 +76,26 @@ public abstract class AbstractPruneMojo extends AbstractMojo {
     protected java.nio.file.Path baseDir() {
         File base = project != null && project.getBasedir() != null ? project.getBasedir() : new File(".");
         return base.toPath().toAbsolutePath().normalize();
+    }
+
+    /**
+     * The folder every goal writes under: {@code prune.outputDirectory} as given, else the project's
+     * build folder's {@code prune}. Without a POM Maven's stand-in project has no real build folder
+     * (its {@code ${project.basedir}} is never filled in), so the current folder's {@code target} is used.
+     */
+    protected File outputRoot() {
+        if (outputDirectory != null) {
+            return resolve(outputDirectory);
+        }
+        boolean realProject = project != null && project.getFile() != null && project.getBuild() != null
+                && project.getBuild().getDirectory() != null && !project.getBuild().getDirectory().contains("${");
+        File build = realProject ? resolve(new File(project.getBuild().getDirectory())) : baseDir().resolve("target").toFile();
+        return new File(build, "prune");
+    }
+
+    /** A goal's own output folder: the value the user gave, else {@code name} under {@link #outputRoot()}. */
+    protected File outputFolder(File given, String name) {
+        return given != null ? resolve(given) : new File(outputRoot(), name);
     }
 
     /** What an earlier goal of this build left under {@code key} (see {@link #publish}), or null. */

@@ -69,7 +69,7 @@ public class EvaluateMojo extends AbstractPruneMojo {
         }
         boolean imgszGiven = session != null && session.getUserProperties().containsKey("prune.imgsz");
         EvalSettings settings = EvalSettings.defaults().withImgsz(imgsz).withBatch(batch).withConf(conf).withIou(iou);
-        EvaluateJob.run(new EvaluateJob.Settings(chosen, data, baseDir(), resolve(outputDirectory).toPath(), settings,
+        EvaluateJob.run(new EvaluateJob.Settings(chosen, data, baseDir(), outputRoot().toPath(), settings,
                 imgszGiven, skipCorrupt, verbose, split, maxImages), log);
     }
 }

@@ -80,7 +80,7 @@ public class ExportOpenVinoMojo extends AbstractPruneMojo {
         } catch (IllegalArgumentException e) {
             throw new MojoExecutionException("prune.precision must be FP16 or FP32, got '" + precision + "'");
         }
-        File out = new File(resolve(outputDirectory), "openvino");
+        File out = new File(outputRoot(), "openvino");
         ExportJob.Result result = ExportJob.run(new ExportJob.Settings(chosen, baseDir(), out.toPath(), irName, imgsz, p,
                 onnx), log);
         publish(PRODUCED_IR, result.ir().xml().toString());

@@ -33,8 +33,8 @@ public class PruneStaticMojo extends AbstractPruneMojo {
     @Parameter(property = "prune.scope", defaultValue = "layer")
     private String scope;
 
-    /** Where the pruned bundle goes. */
-    @Parameter(property = "prune.staticOutput", defaultValue = "${project.build.directory}/prune/static")
+    /** Where the pruned bundle goes (default: {@code static} under {@code prune.outputDirectory}). */
+    @Parameter(property = "prune.staticOutput")
     private File staticOutput;
 
     /** Seed for a model initialised from a yaml. */
@@ -50,7 +50,7 @@ public class PruneStaticMojo extends AbstractPruneMojo {
     protected void run(Log log) throws MojoExecutionException, IOException {
         requireFinite(convSparsity, "prune.convSparsity");
         requireFinite(bnSparsity, "prune.bnSparsity");
-        PruneStaticJob.Settings settings = new PruneStaticJob.Settings(model, baseDir(), resolve(staticOutput).toPath(),
+        PruneStaticJob.Settings settings = new PruneStaticJob.Settings(model, baseDir(), outputFolder(staticOutput, "static").toPath(),
                 convSparsity, bnSparsity, PruneScope.parse(scope), verbose, seed);
         PruneStaticJob.Result result = PruneStaticJob.run(settings, log);
         publish(PRODUCED_MODEL, result.bundle().toString());

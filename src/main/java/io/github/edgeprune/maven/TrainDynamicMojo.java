@@ -88,8 +88,8 @@ public class TrainDynamicMojo extends AbstractPruneMojo {
     @Parameter(property = "prune.skipCorrupt", defaultValue = "false")
     private boolean skipCorrupt;
 
-    /** Where results.csv, plots and the last/best bundles go. */
-    @Parameter(property = "prune.trainOutput", defaultValue = "${project.build.directory}/prune/train")
+    /** Where results.csv, plots and the last/best bundles go (default: {@code train} under {@code prune.outputDirectory}). */
+    @Parameter(property = "prune.trainOutput")
     private File trainOutput;
 
     @Override
@@ -102,7 +102,7 @@ public class TrainDynamicMojo extends AbstractPruneMojo {
         requireFinite(convSparsity, "prune.convSparsity");
         requireFinite(bnSparsity, "prune.bnSparsity");
         TrainDynamicJob.Outcome outcome = TrainDynamicJob.run(new TrainDynamicJob.Settings(model, data, baseDir(),
-                resolve(trainOutput).toPath(), epochs, batch, imgsz, seed, schedule, convSparsity, bnSparsity, scope,
+                outputFolder(trainOutput, "train").toPath(), epochs, batch, imgsz, seed, schedule, convSparsity, bnSparsity, scope,
                 gradualEnd, gradualInterval, resume, workers, patience, transfer, hyp, plots, skipCorrupt), log);
         publish(PRODUCED_MODEL, outcome.bundle().toString());
     }

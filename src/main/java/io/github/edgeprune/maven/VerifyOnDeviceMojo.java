@@ -34,15 +34,23 @@ import org.eclipse.aether.repository.RemoteRepository;
 /**
  * Runs the IR on the device (this machine, an SSH host, or an emulated Raspberry Pi 4), measures
  * mAP50, latency and peak memory one image at a time, writes verify.json, verify.html and a JUnit
- * report to {@code target/prune-reports}, and fails the build when a budget is missed, as
+ * report to {@code target/prune/reports}, and fails the build when a budget is missed, as
  * {@code jacoco:check} does for coverage.
  */
 @Mojo(name = "verify-on-device", defaultPhase = LifecyclePhase.VERIFY, requiresProject = false, threadSafe = true)
 public class VerifyOnDeviceMojo extends AbstractPruneMojo {
 
-    /** The IR to run; defaults to the one export-openvino wrote in this build. */
+    /** The IR to run (an alias of {@code prune.model}, which wins when both name an IR). */
     @Parameter(property = "prune.ir")
     private File ir;
+
+    /**
+     * The IR to run, as every goal names its model: an {@code .xml}. A model that is not an IR
+     * (a .pt or a bundle, as a POM gives it to the training goals) is left to export-openvino, and
+     * the IR it wrote in this build is verified. Default: that IR.
+     */
+    @Parameter(property = "prune.model")
+    private String model;
 
     /** The ONNX twin (for the onnxruntime backend); defaults to the .onnx beside the IR. */
     @Parameter(property = "prune.onnxModel")
@@ -135,7 +143,8 @@ public class VerifyOnDeviceMojo extends AbstractPruneMojo {
     @Parameter(property = "prune.failOnViolation", defaultValue = "true")
     private boolean failOnViolation;
 
-    @Parameter(property = "prune.reportDirectory", defaultValue = "${project.build.directory}/prune-reports")
+    /** Where verify.json, verify.html and the JUnit XML go (default: {@code reports} under {@code prune.outputDirectory}). */
+    @Parameter(property = "prune.reportDirectory")
     private File reportDirectory;
 
     @Parameter(defaultValue = "${settings}", readonly = true)
@@ -173,7 +182,7 @@ public class VerifyOnDeviceMojo extends AbstractPruneMojo {
         if (budgets.isEmpty()) {
             log.warn("No budget is set (prune.minMap50, prune.maxLatencyMs, prune.maxMemoryMb): measuring only");
         }
-        Path irPath = chooseIr();
+        Path irPath = chooseIr(log);
         Path onnx = onnxModel != null ? resolve(onnxModel).toPath() : IrFiles.onnx(irPath);
         Server server = server();
         AgentClassPathResolver classPath = new AgentClassPathResolver(plugin, repositorySystem, repositorySession,
@@ -181,7 +190,7 @@ public class VerifyOnDeviceMojo extends AbstractPruneMojo {
         try (DeviceTarget target = DeviceTarget.open(device, b -> configure(b, server), log)) {
             VerifyJob.Outcome outcome = VerifyJob.run(new VerifyJob.Settings(irPath, onnx,
                     baseDir().resolve(data).normalize(), split, maxImages, target.settings(), backend, warmup, iterations,
-                    budgets, resolve(reportDirectory).toPath(), classPath::forArch, openvinoLib, remoteJava, jvmArgs(),
+                    budgets, outputFolder(reportDirectory, "reports").toPath(), classPath::forArch, openvinoLib, remoteJava, jvmArgs(),
                     Duration.ofMinutes(runTimeout), target.emulated(), target.facts()), log);
             if (!outcome.passed()) {
                 String message = "verify-on-device: a budget was missed on " + device + ":\n"
@@ -194,21 +203,35 @@ public class VerifyOnDeviceMojo extends AbstractPruneMojo {
         }
     }
 
-    private Path chooseIr() throws MojoExecutionException {
-        if (ir != null) {
-            return resolve(ir).toPath();
+    private Path chooseIr(Log log) throws MojoExecutionException {
+        Path chosen;
+        String from;
+        if (model != null && !model.isBlank() && model.trim().endsWith(".xml")) {
+            chosen = baseDir().resolve(model.trim()).normalize();
+            from = "prune.model";
+        } else if (ir != null) {
+            chosen = resolve(ir).toPath();
+            from = "prune.ir";
+        } else if (produced(PRODUCED_IR) != null) {
+            chosen = Path.of(produced(PRODUCED_IR));
+            from = "export-openvino in this build";
+        } else {
+            File dir = new File(outputRoot(), "openvino");
+            File[] xmls = dir.listFiles((d, n) -> n.endsWith(".xml"));
+            if (xmls == null || xmls.length != 1) {
+                String notIr = model != null && !model.isBlank() ? " (prune.model=" + model + " is not an OpenVINO IR .xml;"
+                        + " export it with export-openvino first)" : "";
+                throw new MojoExecutionException("no IR to verify: set prune.model to an IR .xml or run export-openvino"
+                        + " earlier in the build" + notIr + (xmls != null && xmls.length > 1 ? " (" + dir + " holds several)" : ""));
+            }
+            chosen = xmls[0].toPath();
+            from = dir.toString();
         }
-        String produced = produced(PRODUCED_IR);
-        if (produced != null) {
-            return Path.of(produced);
+        if (!java.nio.file.Files.isRegularFile(chosen)) {
+            throw new MojoExecutionException("the IR to verify does not exist: " + chosen + " (from " + from + ")");
         }
-        File dir = new File(resolve(outputDirectory), "openvino");
-        File[] xmls = dir.listFiles((d, n) -> n.endsWith(".xml"));
-        if (xmls != null && xmls.length == 1) {
-            return xmls[0].toPath();
-        }
-        throw new MojoExecutionException("no IR to verify: run export-openvino earlier in the build or set prune.ir"
-                + (xmls != null && xmls.length > 1 ? " (" + dir + " holds several)" : ""));
+        log.info("verify-on-device: verifying " + chosen + " (from " + from + ")");
+        return chosen;
     }
 
     private DeviceSettings.Builder configure(DeviceSettings.Builder b, Server server) {

@@ -93,6 +93,7 @@ class NmsReferenceTest {
         double ms = (System.nanoTime() - t0) / 1e6 / runs;
         System.out.printf("NMS on [25200, 85]: %.2f ms per image (%d kept)%n", ms, kept / runs);
         assertEquals(300, kept / runs);
-        assertTrue(ms < 50, "NMS took " + ms + " ms per image");
+        // a guard against a quadratic blow-up, not a benchmark (that is bench/): about 1 ms here when quiet
+        assertTrue(ms < 1000, "NMS took " + ms + " ms per image");
     }
 }

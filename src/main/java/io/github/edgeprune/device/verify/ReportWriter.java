@@ -28,7 +28,7 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 
 /**
- * Writes a {@link VerifyReport} into a folder (normally {@code target/prune-reports/}), each file
+ * Writes a {@link VerifyReport} into a folder (normally {@code target/prune/reports/}), each file
  * atomically: {@code verify.json} for machines, {@code verify.html} for people (verdicts, device,
  * latency histogram and memory plot as inline SVG), and {@code TEST-prune-verify.xml} in JUnit
  * XML so CI servers show the gate as tests (one per budget, plus "runs on device").
