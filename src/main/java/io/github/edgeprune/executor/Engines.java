@@ -80,6 +80,11 @@ public final class Engines {
         int n = threads();
         // before libtorch (and its libgomp) loads: OpenMP reads this once, at load
         setEnv("OMP_NUM_THREADS", Integer.toString(n));
+        setEnv("MKL_NUM_THREADS", Integer.toString(n));
+        // MKL's results can also depend on the alignment of the buffers it is given, which differs
+        // from one allocation to the next in a long-running JVM: its conditional numerical
+        // reproducibility mode keeps the fast code path and removes that dependence
+        setEnv("MKL_CBWR", "AUTO,STRICT");
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
