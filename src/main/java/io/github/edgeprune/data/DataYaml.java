@@ -1,5 +1,6 @@
 package io.github.edgeprune.data;
 
+import io.github.edgeprune.util.YamlProblem;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ public final class DataYaml {
         } catch (IOException e) {
             throw new DataSetException(file + ": cannot read data yaml: " + e.getMessage(), e);
         } catch (YAMLException e) {
-            throw new DataSetException(file + ": malformed yaml: " + e.getMessage().replace('\n', ' '), e);
+            throw new DataSetException(file + ": malformed yaml at " + YamlProblem.describe(e), e);
         }
         if (!(doc instanceof Map<?, ?> map)) {
             throw new DataSetException(file + ": malformed data yaml: expected a mapping with train/val/nc/names, got "

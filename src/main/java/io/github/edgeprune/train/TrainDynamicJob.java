@@ -4,6 +4,7 @@ import io.github.edgeprune.data.DataSet;
 import io.github.edgeprune.prune.PruneScope;
 import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
+import io.github.edgeprune.util.YamlProblem;
 import io.github.edgeprune.yolo.ModelBundle;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -122,7 +123,10 @@ public final class TrainDynamicJob {
                 throw new IllegalArgumentException(file + ": a hyperparameter yaml must be a mapping");
             }
             return Hyp.fromMap((Map<String, Object>) y, file.toString());
-        } catch (IOException | YAMLException e) {
+        } catch (YAMLException e) {
+            throw new IllegalArgumentException(file + ": malformed hyperparameter yaml at "
+                    + YamlProblem.describe(e), e);
+        } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read hyperparameters: " + e.getMessage(), e);
         }
     }

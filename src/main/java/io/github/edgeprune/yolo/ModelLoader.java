@@ -3,6 +3,7 @@ package io.github.edgeprune.yolo;
 import io.github.edgeprune.checkpoint.PtCheckpointReader;
 import io.github.edgeprune.checkpoint.YoloCheckpoint;
 import io.github.edgeprune.util.Log;
+import io.github.edgeprune.util.YamlProblem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,9 @@ public final class ModelLoader {
                 throw new ModelFormatException(file + ": expected a mapping at the top level of the model yaml");
             }
             return new LinkedHashMap<>((Map<String, Object>) loaded);
-        } catch (IOException | YAMLException e) {
+        } catch (YAMLException e) {
+            throw new ModelFormatException(file + ": malformed model yaml at " + YamlProblem.describe(e), e);
+        } catch (IOException e) {
             throw new ModelFormatException(file + ": cannot read model yaml: " + e.getMessage(), e);
         }
     }
