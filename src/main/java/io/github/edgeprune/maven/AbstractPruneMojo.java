@@ -3,6 +3,12 @@ package io.github.edgeprune.maven;
 import io.github.edgeprune.util.Log;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.Map;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -51,12 +57,42 @@ public abstract class AbstractPruneMojo extends AbstractMojo {
         }
         try {
             run(new MavenLog(getLog()));
-        } catch (MojoExecutionException | MojoFailureException e) {
+        } catch (MojoExecutionException e) {
+            // the goal's own refusals read like the library's: "<goal> failed: what is wrong"
+            if (e.getMessage() != null && !e.getMessage().startsWith(goal() + " ")) {
+                throw new MojoExecutionException(goal() + " failed: " + e.getMessage(), e.getCause() != null ? e.getCause() : e);
+            }
             throw e;
+        } catch (MojoFailureException e) {
+            throw e;
+        } catch (FileSystemException e) {
+            // the JDK's message is often the bare path; say what is wrong with it
+            throw new MojoExecutionException(goal() + " failed: " + describe(e), e);
         } catch (IOException | RuntimeException e) {
             // library errors carry a message naming the file and the problem; say it first
             throw new MojoExecutionException(goal() + " failed: " + (e.getMessage() != null ? e.getMessage() : e), e);
         }
+    }
+
+    /** A file system error as a sentence: the path and what is wrong with it. */
+    static String describe(FileSystemException e) {
+        String what;
+        if (e instanceof FileAlreadyExistsException) {
+            what = "a file is in the way (a folder was to be created there, or under it)";
+        } else if (e instanceof AccessDeniedException) {
+            what = "permission denied";
+        } else if (e instanceof NoSuchFileException) {
+            what = "no such file or folder";
+        } else if (e instanceof NotDirectoryException) {
+            what = "not a folder";
+        } else if (e instanceof DirectoryNotEmptyException) {
+            what = "the folder is not empty";
+        } else {
+            what = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+        }
+        return (e.getFile() != null ? e.getFile() + ": " : "") + what
+                + (e.getOtherFile() != null ? " (with " + e.getOtherFile() + ")" : "")
+                + "; check the output folder settings (prune.outputDirectory and the goal's own)";
     }
 
     /** The goal's work. */

@@ -179,6 +179,7 @@ public class VerifyOnDeviceMojo extends AbstractPruneMojo {
         } catch (BudgetException e) {
             throw new MojoExecutionException(e.getMessage());
         }
+        VerifyJob.checkBackend(backend);
         if (budgets.isEmpty()) {
             log.warn("No budget is set (prune.minMap50, prune.maxLatencyMs, prune.maxMemoryMb): measuring only");
         }
