@@ -8,6 +8,7 @@ import io.github.edgeprune.yolo.ModelLoader;
 import io.github.edgeprune.yolo.ModelSummary;
 import io.github.edgeprune.yolo.YoloModel;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -47,6 +48,13 @@ public final class ExportJob {
         Path onnx = s.outputDirectory().resolve(name + ".onnx");
         Graph[] built = new Graph[1];
         OpenVinoExporter.Result ir = new OpenVinoExporter(log).export(() -> {
+            // the IR is about to change: a twin of the old IR must not outlive it (an export
+            // interrupted before the new twin is written would otherwise leave the stale one)
+            try {
+                Files.deleteIfExists(onnx);
+            } catch (IOException e) {
+                throw new UncheckedIOException(onnx + ": cannot replace the ONNX twin: " + e.getMessage(), e);
+            }
             YoloModel model = ModelLoader.load(s.model(), s.baseDir(), 0, log);
             built[0] = model.graph(s.imgsz());
             log.info(ModelSummary.of(model.displayName(), built[0]).toString());

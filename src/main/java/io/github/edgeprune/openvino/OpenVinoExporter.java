@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The library entry of the {@code export-openvino} goal: writes {@code <out>/<name>.xml},
@@ -164,9 +165,21 @@ public final class OpenVinoExporter {
         return result;
     }
 
+    /**
+     * Staging folders an interrupted export of this name left (a killed JVM runs no finally): they
+     * never held a finished output, so the next export of the same name removes them.
+     */
+    private static void removeStaleStaging(Path dir, String baseName) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().startsWith("." + baseName + ".export-") && Files.isDirectory(p))
+                    .forEach(AtomicOutput::deleteRecursively);
+        }
+    }
+
     private Result write(IrWriter.Plan plan, Request request, String fingerprint) throws IOException {
         Path dir = request.outputDirectory();
         Files.createDirectories(dir);
+        removeStaleStaging(dir, request.baseName());
         Path staging = Files.createTempDirectory(dir, "." + request.baseName() + ".export-");
         try {
             String name = request.baseName();
