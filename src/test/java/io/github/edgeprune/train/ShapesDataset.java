@@ -20,7 +20,7 @@ import org.opencv.imgproc.Imgproc;
  * each, each with its own colour family) on noisy backgrounds, written as PNG images with YOLO
  * label files ({@code images/<split>/*.png}, {@code labels/<split>/*.txt}) and a data yaml.
  */
-final class ShapesDataset {
+public final class ShapesDataset {
 
     static final List<String> NAMES = List.of("circle", "square", "triangle");
 
@@ -28,7 +28,7 @@ final class ShapesDataset {
     }
 
     /** Writes a train and a val split of square images of {@code size} px and the data yaml; returns the yaml. */
-    static Path generate(Path root, int trainCount, int valCount, int size, long seed) throws IOException {
+    public static Path generate(Path root, int trainCount, int valCount, int size, long seed) throws IOException {
         split(root, "train", trainCount, size, seed);
         split(root, "val", valCount, size, seed + 1000);
         Path yaml = root.resolve("shapes.yaml");
