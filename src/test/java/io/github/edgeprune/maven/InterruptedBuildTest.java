@@ -76,20 +76,22 @@ class InterruptedBuildTest {
         Path yaml = tmp.resolve("tiny.yaml");
         Files.writeString(yaml, new org.yaml.snakeyaml.Yaml().dump(arch));
         Map<String, String> props = new LinkedHashMap<>(Map.of("prune.model", yaml.toString(), "prune.data", data.toString(),
-                "prune.epochs", "4", "prune.imgsz", "64", "prune.batch", "16", "prune.seed", "3", "prune.plots", "false"));
+                "prune.epochs", "12", "prune.imgsz", "64", "prune.batch", "16", "prune.seed", "3", "prune.plots", "false"));
 
         Path whole = Files.createDirectories(tmp.resolve("whole"));
         Run a = runGoal("train-dynamic", whole, props, null);
         assertEquals(0, a.exit(), a.text());
 
         Path broken = Files.createDirectories(tmp.resolve("broken"));
-        Run b = runGoal("train-dynamic", broken, props, line -> line.contains("epoch 3/4"));
+        Run b = runGoal("train-dynamic", broken, props, line -> line.contains("epoch 2/12"));
+        // 12 epochs of about a second each, the signal sent as epoch 2 starts: it lands long before
+        // the end even on a loaded machine (with 4 epochs a busy CI machine finished the run first)
         assertTrue(b.killed(), "the run was interrupted: " + b.text());
         assertTrue(b.exit() != 0, "an interrupted run does not exit 0: " + b.text());
         Path out = broken.resolve("target/prune/train");
         // on disk: the epochs that completed, whole
         List<String> rows = Files.readAllLines(out.resolve("results.csv"));
-        assertTrue(rows.size() >= 3 && rows.size() <= 5, rows.toString());
+        assertTrue(rows.size() >= 2 && rows.size() < 13, rows.toString());
         for (String row : rows.subList(1, rows.size())) {
             assertEquals(rows.get(0).split(",").length, row.split(",").length, "a complete row: " + row);
         }
