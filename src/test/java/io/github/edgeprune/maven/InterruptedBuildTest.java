@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A build stopped with Ctrl-C (a real SIGINT to a goal running in its own JVM), then run again.
+ * A build stopped from outside (a real SIGTERM to a goal running in its own JVM: the JVM treats it as
+ * Ctrl-C's SIGINT, running the same shutdown path, but a build started in the background, as CI's is,
+ * inherits SIGINT ignored, so SIGINT alone did not stop it there), then run again.
  * What must hold does not depend on the moment the signal lands: what is on disk is complete
  * (earlier outputs or finished new ones, never a part under a final name), and the run after it
  * ends exactly where an uninterrupted one ends.
@@ -36,7 +38,7 @@ class InterruptedBuildTest {
     @TempDir
     Path tmp;
 
-    /** A goal in a child JVM; {@code killWhen} (may be null) sends SIGINT at the first log line it accepts. */
+    /** A goal in a child JVM; {@code killWhen} (may be null) sends SIGTERM at the first log line it accepts. */
     private static Run runGoal(String goal, Path project, Map<String, String> props, Predicate<String> killWhen)
             throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -51,7 +53,7 @@ class InterruptedBuildTest {
             while ((line = r.readLine()) != null) {
                 lines.add(line);
                 if (!killed && killWhen != null && killWhen.test(line)) {
-                    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start().waitFor();
+                    new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).inheritIO().start().waitFor();
                     killed = true;
                 }
             }
