@@ -26,6 +26,9 @@ import java.util.List;
  */
 public final class AgentMain {
 
+    /** The backends the agent knows ({@code auto} tries the others in turn). */
+    public static final List<String> BACKENDS = List.of("auto", "openvino", "onnxruntime", "djl");
+
     static final String PROBE_OK = "EDGEPRUNE-PROBE-OK";
     static final String PROBE_FAILED = "EDGEPRUNE-PROBE-FAILED";
 

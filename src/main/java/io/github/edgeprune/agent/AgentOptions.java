@@ -8,7 +8,6 @@ import java.util.List;
 record AgentOptions(Path ir, Path onnx, Path images, Path out, String backend, int warmup, int iterations,
         double conf, double iou, String openvinoLib, int threads, int probeTimeoutSeconds, String probe) {
 
-    static final List<String> BACKENDS = List.of("auto", "openvino", "onnxruntime", "djl");
 
     static AgentOptions parse(String[] args) {
         Path ir = null;
@@ -47,8 +46,8 @@ record AgentOptions(Path ir, Path onnx, Path images, Path out, String backend, i
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
-        if (!BACKENDS.contains(backend)) {
-            throw new IllegalArgumentException("backend must be one of " + BACKENDS + ", got " + backend);
+        if (!AgentMain.BACKENDS.contains(backend)) {
+            throw new IllegalArgumentException("backend must be one of " + AgentMain.BACKENDS + ", got " + backend);
         }
         if (probe == null && (images == null || out == null)) {
             throw new IllegalArgumentException("--images and --out are required");

@@ -57,13 +57,10 @@ public final class VerifyJob {
     private VerifyJob() {
     }
 
-    /** The backends the agent knows ({@code auto} tries the others in turn). */
-    public static final List<String> BACKENDS = List.of("auto", "openvino", "onnxruntime", "djl");
-
     /** Refuses a backend the agent does not know, before anything is connected or uploaded. */
     public static void checkBackend(String backend) {
-        if (!BACKENDS.contains(backend)) {
-            throw new IllegalArgumentException("prune.backend must be one of " + String.join(", ", BACKENDS) + ", got '"
+        if (!AgentMain.BACKENDS.contains(backend)) {
+            throw new IllegalArgumentException("prune.backend must be one of " + String.join(", ", AgentMain.BACKENDS) + ", got '"
                     + backend + "'");
         }
     }
