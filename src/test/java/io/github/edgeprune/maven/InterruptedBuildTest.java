@@ -8,7 +8,6 @@ import io.github.edgeprune.checkpoint.Safetensors;
 import io.github.edgeprune.testing.TestData;
 import io.github.edgeprune.train.ShapesDataset;
 import io.github.edgeprune.yolo.ModelBundle;
-import io.github.edgeprune.yolo.ModelZoo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -71,12 +70,7 @@ class InterruptedBuildTest {
     @Test
     void trainingStoppedMidRunResumesToTheUninterruptedEnd() throws Exception {
         Path data = ShapesDataset.generate(tmp.resolve("shapes"), 48, 16, 64, 3);
-        Map<String, Object> arch = new LinkedHashMap<>(ModelZoo.architecture("yolov5n").source());
-        arch.put("width_multiple", 0.125);
-        arch.put("nc", 3);
-        arch.remove("yaml_file");
-        Path yaml = tmp.resolve("tiny.yaml");
-        Files.writeString(yaml, new org.yaml.snakeyaml.Yaml().dump(arch));
+        Path yaml = ShapesDataset.writeTinyModelYaml(tmp.resolve("tiny.yaml"), 3);
         Map<String, String> props = new LinkedHashMap<>(Map.of("prune.model", yaml.toString(), "prune.data", data.toString(),
                 "prune.epochs", "12", "prune.imgsz", "64", "prune.batch", "16", "prune.seed", "3", "prune.plots", "false"));
 

@@ -8,7 +8,6 @@ import io.github.edgeprune.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.github.edgeprune.train.ShapesDataset;
-import io.github.edgeprune.yolo.ModelZoo;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -37,12 +36,7 @@ class OutputPathsTest {
     @BeforeAll
     static void inputs() throws Exception {
         shapes = ShapesDataset.generate(inputs.resolve("shapes"), 16, 8, 64, 3);
-        Map<String, Object> arch = new LinkedHashMap<>(ModelZoo.architecture("yolov5n").source());
-        arch.put("width_multiple", 0.125);
-        arch.put("nc", 3);
-        arch.remove("yaml_file");
-        tinyYaml = inputs.resolve("tiny.yaml");
-        Files.writeString(tinyYaml, new org.yaml.snakeyaml.Yaml().dump(arch));
+        tinyYaml = ShapesDataset.writeTinyModelYaml(inputs.resolve("tiny.yaml"), 3);
         GoalHarness.Outcome o = GoalHarness.run("export-openvino", inputs, Map.of("prune.model",
                 TestData.yolov5n().toString(), "prune.imgsz", "320", "prune.attach", "false", "prune.onnx", "false",
                 "prune.outputDirectory", inputs.resolve("ir").toString()));

@@ -3,8 +3,11 @@ package io.github.edgeprune.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.github.edgeprune.yolo.ModelZoo;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.opencv.core.CvType;
@@ -25,6 +28,21 @@ public final class ShapesDataset {
     static final List<String> NAMES = List.of("circle", "square", "triangle");
 
     private ShapesDataset() {
+    }
+
+    /** YOLOv5n's layout at width 0.125 (channels 8 … 128, about 110k parameters) for {@code nc} classes. */
+    public static Map<String, Object> tinyArchitecture(int nc) {
+        Map<String, Object> src = new LinkedHashMap<>(ModelZoo.architecture("yolov5n").source());
+        src.put("width_multiple", 0.125);
+        src.put("nc", nc);
+        src.remove("yaml_file");
+        return src;
+    }
+
+    /** {@link #tinyArchitecture} written as a model yaml a goal can take as prune.model. */
+    public static Path writeTinyModelYaml(Path file, int nc) throws IOException {
+        Files.writeString(file, new org.yaml.snakeyaml.Yaml().dump(tinyArchitecture(nc)));
+        return file;
     }
 
     /** Writes a train and a val split of square images of {@code size} px and the data yaml; returns the yaml. */

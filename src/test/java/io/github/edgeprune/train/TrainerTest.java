@@ -14,14 +14,12 @@ import io.github.edgeprune.prune.PruneTargets;
 import io.github.edgeprune.prune.StaticPruning;
 import io.github.edgeprune.tensor.HostTensor;
 import io.github.edgeprune.util.Log;
-import io.github.edgeprune.yolo.ModelZoo;
 import io.github.edgeprune.yolo.YoloArchitecture;
 import io.github.edgeprune.yolo.YoloModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,11 +53,7 @@ class TrainerTest {
 
     /** YOLOv5n's layout at width 0.125 (channels 8 … 128): about 110k parameters. */
     static YoloArchitecture tinyArchitecture(int nc) {
-        Map<String, Object> src = new LinkedHashMap<>(ModelZoo.architecture("yolov5n").source());
-        src.put("width_multiple", 0.125);
-        src.put("nc", nc);
-        src.remove("yaml_file");
-        return YoloArchitecture.fromMap(src, "yolov5-tiny.yaml");
+        return YoloArchitecture.fromMap(ShapesDataset.tinyArchitecture(nc), "yolov5-tiny.yaml");
     }
 
     private static TrainSettings.Builder small(String name, TrainData train, DataSet val, int size) {
