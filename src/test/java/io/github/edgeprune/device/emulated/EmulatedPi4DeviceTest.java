@@ -214,10 +214,19 @@ public class EmulatedPi4DeviceTest {
         // every process in the userland (sshd, its children) carries the CPU model for qemu
         List<Long> pids = RootProcesses.under(ep.root());
         assertFalse(pids.isEmpty(), "sshd runs under " + ep.root());
+        int checked = 0;
         for (long pid : pids) {
-            String environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")), StandardCharsets.UTF_8);
+            byte[] raw;
+            try {
+                raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+            } catch (java.nio.file.NoSuchFileException gone) {
+                continue; // a session process of the previous ssh call that ended after the listing
+            }
+            String environ = new String(raw, StandardCharsets.UTF_8);
             assertTrue(List.of(environ.split("\0")).contains("QEMU_CPU=" + EmulatedPi4.CPU_MODEL), "pid " + pid + " lacks QEMU_CPU");
+            checked++;
         }
+        assertTrue(checked > 0, "every process listed under " + ep.root() + " ended before it was read: " + pids);
 
         // control: the check does tell CPUs apart (without QEMU_CPU, qemu's default CPU has atomics)
         ProcessBuilder control0 = new ProcessBuilder("chroot", ep.root().toString(), "/bin/sh", "-c", Hwcaps.READ_AUXV)
