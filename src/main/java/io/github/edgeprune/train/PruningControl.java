@@ -2,7 +2,6 @@ package io.github.edgeprune.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.github.edgeprune.executor.OwnedArrays;
 import io.github.edgeprune.prune.PruneScope;
 import io.github.edgeprune.prune.PruneTargets;
 import io.github.edgeprune.prune.StaticPruning;
@@ -140,7 +139,7 @@ final class PruningControl implements AutoCloseable {
         currentBn = b;
         masks.values().forEach(NDArray::close);
         masks.clear();
-        savedMasks.forEach((n, t) -> masks.put(n, OwnedArrays.of(manager, t.floats(), model.get(n).getShape())));
+        savedMasks.forEach((n, t) -> masks.put(n, manager.create(t.floats(), model.get(n).getShape())));
     }
 
     private void rebuildMasksFromModel() {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.github.edgeprune.executor.Engines;
-import io.github.edgeprune.executor.OwnedArrays;
 import io.github.edgeprune.executor.GraphExecutor;
 import io.github.edgeprune.graph.Graph;
 import io.github.edgeprune.graph.Parameter;
@@ -346,7 +345,7 @@ public final class Trainer {
                             phase[0] += tStep - tData;
                             ComputeLoss.Result r;
                             try (NDManager step = root.newSubManager()) {
-                                NDArray x = OwnedArrays.of(step, b.images(), new Shape(b.count(), 3, imgsz, imgsz));
+                                NDArray x = step.create(b.images(), new Shape(b.count(), 3, imgsz, imgsz));
                                 try (GradientCollector gc = engine.newGradientCollector()) {
                                     Map<String, NDArray> outs = ex.run(Map.of(YoloGraphBuilder.INPUT, x), raw,
                                             GraphExecutor.Mode.TRAINING);
@@ -359,7 +358,7 @@ public final class Trainer {
                             if (pendingGrads != null) {
                                 for (Map.Entry<String, HostTensor> e : pendingGrads.entrySet()) {
                                     try (NDArray g = params.get(e.getKey()).getGradient();
-                                            NDArray add = OwnedArrays.of(root, e.getValue().floats(), g.getShape())) {
+                                            NDArray add = root.create(e.getValue().floats(), g.getShape())) {
                                         g.addi(add);
                                     }
                                 }
