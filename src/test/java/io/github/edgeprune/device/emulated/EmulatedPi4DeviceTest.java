@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -219,7 +220,7 @@ public class EmulatedPi4DeviceTest {
             byte[] raw;
             try {
                 raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-            } catch (java.nio.file.NoSuchFileException gone) {
+            } catch (NoSuchFileException gone) {
                 continue; // a session process of the previous ssh call that ended after the listing
             }
             String environ = new String(raw, StandardCharsets.UTF_8);
