@@ -3,7 +3,7 @@ import groovy.json.JsonSlurper
 
 def train = new File(basedir, 'target/prune/train')
 def rows = new File(train, 'results.csv').readLines()
-assert rows.size() == 61 : "results.csv has ${rows.size() - 1} epochs, expected 60"
+assert rows.size() == 101 : "results.csv has ${rows.size() - 1} epochs, expected 100"
 for (plot in ['losses.png', 'metrics.png', 'sparsity.png']) {
     assert new File(train, plot).length() > 1000 : "${plot} is missing"
 }
