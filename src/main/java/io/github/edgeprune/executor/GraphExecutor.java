@@ -188,9 +188,9 @@ public final class GraphExecutor implements AutoCloseable {
     private static NDArray toEngine(HostTensor t, NDManager manager) {
         Shape shape = new Shape(t.shape());
         if (t.dtype() == HostTensor.DType.FLOAT32) {
-            return manager.create(t.floats(), shape);
+            return OwnedArrays.of(manager, t.floats(), shape);
         }
-        return manager.create(t.longs(), shape);
+        return OwnedArrays.of(manager, t.longs(), shape);
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class GraphPredictor implements Predictor {
 
     private float[][] run(float[] input, int batch, int height, int width) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(input, new Shape(batch, 3, height, width));
+            NDArray x = OwnedArrays.of(scope, input, new Shape(batch, 3, height, width));
             NDArray y = executor.forward(x, GraphExecutor.Mode.INFERENCE).get(0);
             float[] flat = y.toFloatArray();
             int per = flat.length / batch;

@@ -3,6 +3,7 @@ package io.github.edgeprune.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.github.edgeprune.executor.OwnedArrays;
 import java.util.List;
 
 /**
@@ -90,12 +91,12 @@ public final class ComputeLoss {
                 for (int k = 0; k < n; k++) {
                     flatIndex[k] = (((long) lv.image()[k] * na + lv.anchor()[k]) * ny + lv.gj()[k]) * nx + lv.gi()[k];
                 }
-                NDArray rows = pi.reshape(-1, no).get(manager.create(flatIndex));
+                NDArray rows = pi.reshape(-1, no).get(OwnedArrays.of(manager, flatIndex, new Shape(flatIndex.length)));
                 NDArray pxy = rows.get(":, 0:2").getNDArrayInternal().sigmoid().mul(scalar(manager, 2)).sub(scalar(manager, 0.5));
-                NDArray anch = manager.create(lv.anchorWh(), new Shape(n, 2));
+                NDArray anch = OwnedArrays.of(manager, lv.anchorWh(), new Shape(n, 2));
                 NDArray pwh = rows.get(":, 2:4").getNDArrayInternal().sigmoid().mul(scalar(manager, 2)).square().mul(anch);
                 NDArray pbox = pxy.concat(pwh, 1);
-                NDArray tbox = manager.create(lv.box(), new Shape(n, 4));
+                NDArray tbox = OwnedArrays.of(manager, lv.box(), new Shape(n, 4));
                 NDArray iou = BoxIou.ciou(pbox, tbox, manager);
                 lbox = plus(lbox, iou.neg().add(scalar(manager, 1)).mean());
                 float[] iouHost = iou.toFloatArray();
@@ -108,11 +109,11 @@ public final class ComputeLoss {
                         t[k * nc + lv.cls()[k]] = 1f;
                     }
                     NDArray pcls = rows.get(":, 5:");
-                    lcls = plus(lcls, bceWithLogits(pcls, manager.create(t, new Shape(n, nc)), manager));
+                    lcls = plus(lcls, bceWithLogits(pcls, OwnedArrays.of(manager, t, new Shape(n, nc)), manager));
                 }
             }
             NDArray pobj = pi.get("..., 4");
-            NDArray obji = bceWithLogits(pobj, manager.create(tobj, new Shape(bs, na, ny, nx)), manager);
+            NDArray obji = bceWithLogits(pobj, OwnedArrays.of(manager, tobj, new Shape(bs, na, ny, nx)), manager);
             lobj = plus(lobj, obji.mul(scalar(manager, balance[i])));
         }
         double box = 0;

@@ -2,6 +2,7 @@ package io.github.edgeprune.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.github.edgeprune.executor.OwnedArrays;
 import io.github.edgeprune.prune.PruneScope;
 import io.github.edgeprune.prune.PruneTargets;
 import io.github.edgeprune.prune.StaticPruning;
@@ -139,7 +140,7 @@ final class PruningControl implements AutoCloseable {
         currentBn = b;
         masks.values().forEach(NDArray::close);
         masks.clear();
-        savedMasks.forEach((n, t) -> masks.put(n, manager.create(t.floats(), model.get(n).getShape())));
+        savedMasks.forEach((n, t) -> masks.put(n, OwnedArrays.of(manager, t.floats(), model.get(n).getShape())));
     }
 
     private void rebuildMasksFromModel() {
@@ -170,7 +171,7 @@ final class PruningControl implements AutoCloseable {
         }
         StaticPruning.apply(host, targets, new StaticPruning.Amounts(c, b, scope));
         for (String n : names()) {
-            arrays.get(n).set(host.get(n).floats());
+            OwnedArrays.copyInto(arrays.get(n), host.get(n).floats());
         }
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.github.edgeprune.executor.Engines;
+import io.github.edgeprune.executor.OwnedArrays;
 import io.github.edgeprune.executor.GraphExecutor;
 import io.github.edgeprune.graph.Graph;
 import io.github.edgeprune.graph.Parameter;
@@ -301,8 +302,8 @@ public final class Trainer {
                         stopperBestFitness = resumed.stopperBestFitness;
                         elapsed = resumed.elapsedSeconds;
                         results.addAll(resumed.results);
-                        resumed.ema.forEach((k, v) -> ema.arrays().get(k).set(v.floats()));
-                        resumed.momentum.forEach((k, v) -> sgd.momentumBuffer(k).set(v.floats()));
+                        resumed.ema.forEach((k, v) -> OwnedArrays.copyInto(ema.arrays().get(k), v.floats()));
+                        resumed.momentum.forEach((k, v) -> OwnedArrays.copyInto(sgd.momentumBuffer(k), v.floats()));
                         pendingGrads = resumed.grads;
                         pruning.restore(resumed.pruneConv, resumed.pruneBn, resumed.masks);
                         log.info("Resuming training from " + out + " after epoch " + (startEpoch - 1) + " of " + epochs);
@@ -345,7 +346,7 @@ public final class Trainer {
                             phase[0] += tStep - tData;
                             ComputeLoss.Result r;
                             try (NDManager step = root.newSubManager()) {
-                                NDArray x = step.create(b.images(), new Shape(b.count(), 3, imgsz, imgsz));
+                                NDArray x = OwnedArrays.of(step, b.images(), new Shape(b.count(), 3, imgsz, imgsz));
                                 try (GradientCollector gc = engine.newGradientCollector()) {
                                     Map<String, NDArray> outs = ex.run(Map.of(YoloGraphBuilder.INPUT, x), raw,
                                             GraphExecutor.Mode.TRAINING);
@@ -358,7 +359,7 @@ public final class Trainer {
                             if (pendingGrads != null) {
                                 for (Map.Entry<String, HostTensor> e : pendingGrads.entrySet()) {
                                     try (NDArray g = params.get(e.getKey()).getGradient();
-                                            NDArray add = root.create(e.getValue().floats(), g.getShape())) {
+                                            NDArray add = OwnedArrays.of(root, e.getValue().floats(), g.getShape())) {
                                         g.addi(add);
                                     }
                                 }
