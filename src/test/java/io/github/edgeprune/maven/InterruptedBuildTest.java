@@ -15,12 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,14 +96,32 @@ class InterruptedBuildTest {
         ModelBundle.read(out.resolve("last")); // a complete bundle
         System.out.println("[interrupt] training stopped after " + (rows.size() - 1) + " epoch(s), exit " + b.exit());
 
+        Path broken2 = tmp.resolve("broken-copy"); // the same interrupted state, to resume a second time if needed
+        copyTree(broken, broken2);
         Map<String, String> resume = new LinkedHashMap<>(props);
         resume.put("prune.resume", "true");
         Run c = runGoal("train-dynamic", broken, resume, null);
         assertEquals(0, c.exit(), c.text());
         assertTrue(c.text().contains("Resuming training from"), c.text());
         Path ref = whole.resolve("target/prune/train");
-        assertArrayEquals(Files.readAllBytes(ref.resolve("results.csv")), Files.readAllBytes(out.resolve("results.csv")),
-                "results.csv after resume");
+        byte[] uninterrupted = Files.readAllBytes(ref.resolve("results.csv"));
+        byte[] resumed = Files.readAllBytes(out.resolve("results.csv"));
+        if (!Arrays.equals(uninterrupted, resumed)) {
+            // a broken resume ends apart consistently; the known gap (docs/training.md) does not:
+            // now and then, under load, a same-seed run in a fresh JVM ends elsewhere. Run both again.
+            Path again = Files.createDirectories(tmp.resolve("whole-again"));
+            assertEquals(0, runGoal("train-dynamic", again, props, null).exit());
+            Run c2 = runGoal("train-dynamic", broken2, resume, null);
+            assertEquals(0, c2.exit(), c2.text());
+            byte[] wholeAgain = Files.readAllBytes(again.resolve("target/prune/train/results.csv"));
+            byte[] resumedAgain = Files.readAllBytes(broken2.resolve("target/prune/train/results.csv"));
+            boolean consistent = Arrays.equals(uninterrupted, wholeAgain) && Arrays.equals(resumed, resumedAgain);
+            Assumptions.assumeTrue(consistent, "not a resume defect: the runs themselves did not repeat (results.csv"
+                    + " of two uninterrupted runs " + uninterrupted.length + "/" + wholeAgain.length + " bytes, of two"
+                    + " resumes " + resumed.length + "/" + resumedAgain.length + "), the repeatability gap in"
+                    + " docs/training.md");
+        }
+        assertArrayEquals(uninterrupted, resumed, "results.csv after resume");
         assertEquals(Safetensors.read(ref.resolve("last/weights.safetensors")).tensors().keySet(),
                 Safetensors.read(out.resolve("last/weights.safetensors")).tensors().keySet());
         assertArrayEquals(Files.readAllBytes(ref.resolve("last/weights.safetensors")),
@@ -131,13 +151,13 @@ class InterruptedBuildTest {
         Map<String, byte[]> after = files(dir);
         for (String name : List.of("yolov5n.xml", "yolov5n.bin", "yolov5n.onnx")) {
             byte[] now = after.get(name);
-            assertTrue(now == null || java.util.Arrays.equals(now, before.get(name))
-                    || java.util.Arrays.equals(now, reference.get(name)), name + " is the earlier file or the finished new one");
+            assertTrue(now == null || Arrays.equals(now, before.get(name))
+                    || Arrays.equals(now, reference.get(name)), name + " is the earlier file or the finished new one");
         }
         boolean complete = after.containsKey("yolov5n.fingerprint");
         if (complete) {
             // a fingerprint says the set is whole: xml and bin are one export's pair
-            boolean old = java.util.Arrays.equals(after.get("yolov5n.xml"), before.get("yolov5n.xml"));
+            boolean old = Arrays.equals(after.get("yolov5n.xml"), before.get("yolov5n.xml"));
             assertArrayEquals(old ? before.get("yolov5n.bin") : reference.get("yolov5n.bin"), after.get("yolov5n.bin"));
         }
 
@@ -150,6 +170,19 @@ class InterruptedBuildTest {
         try (Stream<Path> s = Files.list(dir)) {
             List<String> hidden = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".yolov5n.")).toList();
             assertEquals(List.of(), hidden, "no staging folder is left after the next run");
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.sorted().toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
         }
     }
 
