@@ -1,0 +1,84 @@
+package io.github.edgeprune.prune.channels;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The groups of a traced graph: convolutions joined where any of their channels are tied. */
+public final class ChannelGroups {
+
+    private ChannelGroups() {
+    }
+
+    public static List<ChannelGroup> of(ChannelDependencies deps) {
+        List<ChannelDependencies.Space> spaces = deps.convSpaces();
+        // spaces sharing a tie class belong to one group: union them through the classes they hold
+        Map<Integer, Integer> classOwner = new LinkedHashMap<>();
+        int[] group = new int[spaces.size()];
+        for (int i = 0; i < spaces.size(); i++) {
+            group[i] = i;
+        }
+        for (int i = 0; i < spaces.size(); i++) {
+            ChannelDependencies.Space s = spaces.get(i);
+            for (int c = 0; c < s.size(); c++) {
+                int cls = deps.root(s.first() + c);
+                Integer owner = classOwner.putIfAbsent(cls, i);
+                if (owner != null) {
+                    join(group, owner, i);
+                }
+            }
+        }
+        Map<Integer, List<Integer>> members = new TreeMap<>();
+        for (int i = 0; i < spaces.size(); i++) {
+            members.computeIfAbsent(find(group, i), k -> new ArrayList<>()).add(i);
+        }
+        List<ChannelGroup> out = new ArrayList<>();
+        for (List<Integer> m : members.values()) {
+            ChannelDependencies.Space first = spaces.get(m.get(0));
+            int[] classes = new int[first.size()];
+            boolean prunable = true;
+            for (int c = 0; c < first.size(); c++) {
+                classes[c] = deps.root(first.first() + c);
+                prunable &= !deps.isFixed(first.first() + c);
+            }
+            // every member must hold each class exactly once (residual ties are one to one);
+            // anything else (a tie through part of a Concat) is kept whole rather than guessed at
+            for (int idx : m) {
+                ChannelDependencies.Space s = spaces.get(idx);
+                if (s.size() != first.size()) {
+                    prunable = false;
+                    continue;
+                }
+                java.util.Set<Integer> seen = new java.util.HashSet<>();
+                for (int c = 0; c < s.size(); c++) {
+                    int cls = deps.root(s.first() + c);
+                    prunable &= seen.add(cls) && !deps.isFixed(s.first() + c);
+                }
+                for (int cls : classes) {
+                    prunable &= seen.contains(cls);
+                }
+            }
+            List<String> convs = m.stream().map(i -> spaces.get(i).node()).toList();
+            out.add(new ChannelGroup(convs, classes, prunable));
+        }
+        return out;
+    }
+
+    private static int find(int[] g, int i) {
+        while (g[i] != i) {
+            g[i] = g[g[i]];
+            i = g[i];
+        }
+        return i;
+    }
+
+    private static void join(int[] g, int a, int b) {
+        int ra = find(g, a);
+        int rb = find(g, b);
+        if (ra != rb) {
+            g[Math.max(ra, rb)] = Math.min(ra, rb);
+        }
+    }
+}
