@@ -25,6 +25,14 @@ public final class ChannelRemoval {
     /** The graph without the channels whose tie class is in {@code removed}. */
     public static Graph apply(ChannelDependencies deps, Set<Integer> removed) {
         Graph g = deps.graph();
+        for (ChannelDependencies.Space s : deps.convSpaces()) {
+            for (int c = 0; c < s.size(); c++) {
+                if (deps.isFixed(s.first() + c) && removed.contains(deps.root(s.first() + c))) {
+                    throw new ChannelPruningException("channel " + c + " of '" + s.node() + "' cannot be removed: it"
+                            + " reaches a reshape, a graph output or another op that keeps its channels whole");
+                }
+            }
+        }
         Map<String, Parameter> params = new LinkedHashMap<>(g.parameters());
         Map<String, String> slicedBy = new LinkedHashMap<>();
         for (Node n : g.nodes()) {

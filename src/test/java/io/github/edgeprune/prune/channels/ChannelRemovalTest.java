@@ -62,6 +62,16 @@ class ChannelRemovalTest {
     }
 
     @Test
+    void theDetectHeadsChannelsAreRefused() {
+        ChannelDependencies deps = ChannelDependencies.of(yolov5n);
+        ChannelDependencies.Space detect = deps.spaceOf("model.24.m.0");
+        ChannelPruningException e = org.junit.jupiter.api.Assertions.assertThrows(ChannelPruningException.class,
+                () -> ChannelRemoval.apply(deps, Set.of(deps.root(detect.first() + 4))));
+        assertEquals("channel 4 of 'model.24.m.0' cannot be removed: it reaches a reshape, a graph output or another"
+                + " op that keeps its channels whole", e.getMessage());
+    }
+
+    @Test
     void removingDeadChannelsLeavesTheOutputUnchanged() {
         ChannelDependencies deps = ChannelDependencies.of(yolov5n);
         List<ChannelGroup> groups = ChannelGroups.of(deps);
