@@ -23,6 +23,12 @@ public final class StateDictWeights implements WeightSource {
     }
 
     @Override
+    public long[] storedShape(String name) {
+        HostTensor t = stateDict.get(name);
+        return t == null ? null : t.shape();
+    }
+
+    @Override
     public HostTensor tensor(Spec spec) {
         HostTensor t = stateDict.get(spec.name());
         if (t == null) {

@@ -34,4 +34,12 @@ public interface WeightSource {
     }
 
     HostTensor tensor(Spec spec);
+
+    /**
+     * The shape the source holds for a name, or null when it has none (fresh initialisation). The
+     * builder reads convolution widths from it, so a channel-pruned model builds with its own widths.
+     */
+    default long[] storedShape(String name) {
+        return null;
+    }
 }

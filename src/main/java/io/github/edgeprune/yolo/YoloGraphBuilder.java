@@ -162,6 +162,10 @@ public final class YoloGraphBuilder {
                 default -> throw new ModelFormatException("layer " + layer.index() + ": module '" + layer.module()
                         + "' is not supported (supported: Conv, C3, Bottleneck, SPPF, SPP, nn.Upsample, Concat, Detect)");
             }
+            if (outShape != null) {
+                outShape = outShape.clone();
+                outShape[0] = channelsOf(out, outShape[0]);
+            }
             layerOutputs.add(out);
             layerShapes.add(outShape);
         }
@@ -220,9 +224,45 @@ public final class YoloGraphBuilder {
 
     // ---- modules ----
 
+    /** The channel count of a value built so far (the image input has 3); {@code fallback} if unknown. */
+    private long channelsOf(String value, long fallback) {
+        if (INPUT.equals(value)) {
+            return 3;
+        }
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (!n.outputs().contains(value)) {
+                continue;
+            }
+            if (n.op() instanceof Op.Conv2d) {
+                return params.get(n.input(1)).tensor().shape()[0];
+            }
+            if (n.op() instanceof Op.Concat) {
+                long sum = 0;
+                for (String in : n.inputs()) {
+                    long c = channelsOf(in, -1);
+                    if (c < 0) {
+                        return fallback;
+                    }
+                    sum += c;
+                }
+                return sum;
+            }
+            return channelsOf(n.input(0), fallback); // BatchNorm, SiLU, pooling, upsampling, Add
+        }
+        return fallback;
+    }
+
     /** Conv2d(no bias) + BatchNorm2d + SiLU. Returns the name of the activation output. */
-    private String conv(String p, String x, long c1, long c2, int k, int s, int pad, int groups) {
+    private String conv(String p, String x, long c1Arch, long c2Arch, int k, int s, int pad, int groups) {
         modules += 3; // Conv, Conv2d, BatchNorm2d
+        // widths come from what the graph already carries and from the weights themselves, so a
+        // channel-pruned model (narrower convolutions than its yaml) builds with its own widths;
+        // a wider tensor is left to the shape check (another model's weights, not a pruned one)
+        long c1 = groups == 1 ? channelsOf(x, c1Arch) : c1Arch;
+        long[] stored = weights.storedShape(p + ".conv.weight");
+        long c2 = groups == 1 && stored != null && stored.length == 4 && stored[0] >= 1 && stored[0] <= c2Arch
+                ? stored[0] : c2Arch;
         String weight = param(p + ".conv.weight", new long[] {c2, c1 / groups, k, k}, Parameter.Kind.WEIGHT,
                 WeightSource.Init.CONV_WEIGHT, (c1 / groups) * k * k);
         nodes.add(new Node(p + ".conv", Op.Conv2d.symmetric(k, s, pad, groups), List.of(x, weight), p + ".conv"));

@@ -49,6 +49,27 @@ class ChannelPrunerTest {
     }
 
     @Test
+    void aPrunedModelBuildsFromItsOwnWeightsAndSurvivesABundle(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        io.github.edgeprune.yolo.YoloModel dense = ModelLoader.load(TestData.yolov5n().toString(), Path.of("."), 0,
+                Log.silent());
+        ChannelPruner.Result r = new ChannelPruner(dense.graph(320), flops(0.6)).prune();
+        io.github.edgeprune.yolo.YoloModel pruned = dense.withStateDict(r.graph().stateDict());
+        // the builder reads each convolution's width from the weights: the same graph as the pass made
+        Graph rebuilt = pruned.graph(320);
+        assertEquals(r.graph().parameters().keySet(), rebuilt.parameters().keySet());
+        for (String name : r.graph().parameters().keySet()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(r.graph().parameter(name).tensor().shape(),
+                    rebuilt.parameter(name).tensor().shape(), name);
+        }
+        assertEquals(r.after().gflops(), GraphStats.gflops(rebuilt), 1e-9);
+        io.github.edgeprune.yolo.ModelBundle.write(tmp.resolve("b"), pruned, io.github.edgeprune.prune.PruneRecord
+                .none(pruned.stateDict(), io.github.edgeprune.prune.PruneTargets.of(rebuilt)));
+        Graph read = io.github.edgeprune.yolo.ModelBundle.read(tmp.resolve("b")).graph(640);
+        assertEquals(r.after().parameters(), GraphStats.of(read).parameters());
+    }
+
+    @Test
     void channelRatioRemovesThatShareOfPrunableChannels() {
         ChannelPruner.Result r = new ChannelPruner(yolov5n,
                 new ChannelPruner.Settings(ChannelImportance.L1, 8, 0.3, Double.NaN)).prune();
