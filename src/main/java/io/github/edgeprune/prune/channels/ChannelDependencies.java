@@ -7,7 +7,6 @@ import io.github.edgeprune.graph.Op;
 import io.github.edgeprune.graph.ShapeInference;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -226,14 +225,5 @@ public final class ChannelDependencies {
     public int[] channelMap(String value) {
         int[] m = maps.get(value);
         return m == null ? null : m.clone();
-    }
-
-    /** All tracked values and their maps (read-only). */
-    Map<String, int[]> maps() {
-        return Collections.unmodifiableMap(maps);
-    }
-
-    Map<String, long[]> shapes() {
-        return shapes;
     }
 }

@@ -1,9 +1,11 @@
 package io.github.edgeprune.prune.channels;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** The groups of a traced graph: convolutions joined where any of their channels are tied. */
@@ -51,7 +53,7 @@ public final class ChannelGroups {
                     prunable = false;
                     continue;
                 }
-                java.util.Set<Integer> seen = new java.util.HashSet<>();
+                Set<Integer> seen = new HashSet<>();
                 for (int c = 0; c < s.size(); c++) {
                     int cls = deps.root(s.first() + c);
                     prunable &= seen.add(cls) && !deps.isFixed(s.first() + c);
