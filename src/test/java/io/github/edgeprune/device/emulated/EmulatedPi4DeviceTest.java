@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -220,8 +221,13 @@ public class EmulatedPi4DeviceTest {
             byte[] raw;
             try {
                 raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-            } catch (NoSuchFileException gone) {
-                continue; // a session process of the previous ssh call that ended after the listing
+            } catch (FileSystemException e) {
+                // a session process of the previous ssh call that ended after the listing: the file
+                // is gone (NoSuchFile) or the read meets a process mid-exit (ESRCH, "No such process", also when it is a zombie)
+                if (!(e instanceof NoSuchFileException) && !"No such process".equals(e.getReason())) {
+                    throw e;
+                }
+                continue;
             }
             String environ = new String(raw, StandardCharsets.UTF_8);
             assertTrue(List.of(environ.split("\0")).contains("QEMU_CPU=" + EmulatedPi4.CPU_MODEL), "pid " + pid + " lacks QEMU_CPU");
