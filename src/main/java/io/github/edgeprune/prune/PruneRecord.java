@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import io.github.edgeprune.prune.channels.ChannelRecord;
 import io.github.edgeprune.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,11 +15,12 @@ import java.util.Map;
 
 /**
  * What was done to a model's weights, saved as a bundle's {@code prune.json} and carried into
- * the IR's rt_info: method, schedule, requested amounts, the paper's global sparsities and a
- * row per pruned tensor.
+ * the IR's rt_info: method, schedule, requested amounts, the paper's global sparsities, a
+ * row per pruned tensor and, when channels were removed, the {@link ChannelRecord}.
  */
 public record PruneRecord(String method, String schedule, String scope, double requestedConv, double requestedBn,
-        double convSparsity, double bnSparsity, List<LayerRow> layers, Map<String, String> extra) {
+        double convSparsity, double bnSparsity, List<LayerRow> layers, Map<String, String> extra,
+        ChannelRecord channels) {
 
     /** One pruned tensor. */
     public record LayerRow(String name, String kind, long size, long zeros) {
@@ -30,6 +32,18 @@ public record PruneRecord(String method, String schedule, String scope, double r
     public PruneRecord {
         layers = List.copyOf(layers);
         extra = new LinkedHashMap<>(extra);
+    }
+
+    /** A record of unstructured pruning only (no channels removed). */
+    public PruneRecord(String method, String schedule, String scope, double requestedConv, double requestedBn,
+            double convSparsity, double bnSparsity, List<LayerRow> layers, Map<String, String> extra) {
+        this(method, schedule, scope, requestedConv, requestedBn, convSparsity, bnSparsity, layers, extra, null);
+    }
+
+    /** The same record with the structured pruning that shaped the model. */
+    public PruneRecord withChannels(ChannelRecord record) {
+        return new PruneRecord(method, schedule, scope, requestedConv, requestedBn, convSparsity, bnSparsity, layers,
+                extra, record);
     }
 
     /** The record of a model nobody pruned (sparsity measured all the same). */
@@ -84,6 +98,9 @@ public record PruneRecord(String method, String schedule, String scope, double r
             arr.add(l);
         }
         o.add("layers", arr);
+        if (channels != null) {
+            o.add("channels", channels.toJson());
+        }
         return GSON.toJson(o) + "\n";
     }
 
@@ -101,7 +118,7 @@ public record PruneRecord(String method, String schedule, String scope, double r
             }
             Map<String, String> extra = new LinkedHashMap<>();
             for (var e : o.entrySet()) {
-                if (!List.of("method", "schedule", "scope", "requested", "convSparsity", "bnSparsity", "layers")
+                if (!List.of("method", "schedule", "scope", "requested", "convSparsity", "bnSparsity", "layers", "channels")
                         .contains(e.getKey()) && e.getValue().isJsonPrimitive()) {
                     extra.put(e.getKey(), e.getValue().getAsString());
                 }
@@ -109,7 +126,8 @@ public record PruneRecord(String method, String schedule, String scope, double r
             return new PruneRecord(o.get("method").getAsString(), o.get("schedule").getAsString(),
                     o.has("scope") ? o.get("scope").getAsString() : "layer",
                     requested.get("conv").getAsDouble(), requested.get("bn").getAsDouble(),
-                    o.get("convSparsity").getAsDouble(), o.get("bnSparsity").getAsDouble(), rows, extra);
+                    o.get("convSparsity").getAsDouble(), o.get("bnSparsity").getAsDouble(), rows, extra,
+                    o.has("channels") ? ChannelRecord.fromJson(o.getAsJsonObject("channels")) : null);
         } catch (JsonParseException | NullPointerException | IllegalStateException | ClassCastException e) {
             throw new IllegalArgumentException(where + ": not a valid prune.json (" + e.getMessage() + ")", e);
         }

@@ -3,6 +3,7 @@ package io.github.edgeprune.yolo;
 import io.github.edgeprune.checkpoint.Safetensors;
 import io.github.edgeprune.checkpoint.SafetensorsFile;
 import io.github.edgeprune.prune.PruneRecord;
+import io.github.edgeprune.prune.channels.ChannelRecord;
 import io.github.edgeprune.util.AtomicOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -86,6 +88,16 @@ public final class ModelBundle {
         meta.put("pruning.requested_bn", Double.toString(record.requestedBn()));
         meta.put("pruning.conv_sparsity", Double.toString(record.convSparsity()));
         meta.put("pruning.bn_sparsity", Double.toString(record.bnSparsity()));
+        ChannelRecord c = record.channels();
+        if (c != null) {
+            meta.put("pruning.structure", "channels");
+            meta.put("pruning.channels_importance", c.importance());
+            meta.put("pruning.channels_" + c.target(), Double.toString(c.targetValue()));
+            meta.put("pruning.gflops_before", String.format(Locale.ROOT, "%.4f", c.gflopsBefore()));
+            meta.put("pruning.gflops_after", String.format(Locale.ROOT, "%.4f", c.gflopsAfter()));
+            meta.put("pruning.parameters_before", Long.toString(c.parametersBefore()));
+            meta.put("pruning.parameters_after", Long.toString(c.parametersAfter()));
+        }
         return meta;
     }
 

@@ -34,7 +34,7 @@ public final class YoloGraphBuilder {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final List<String> layerOutputs = new ArrayList<>();
-    private final List<long[]> layerShapes = new ArrayList<>(); // [C, H, W] per layer
+    private final List<long[]> layerShapes = new ArrayList<>(); // [C, H, W] per layer, C as the yaml says (a pruned model's actual widths: channelsOf)
     private int detectIndex = -1;
     private int levels;
     private double[] strides;
@@ -161,10 +161,6 @@ public final class YoloGraphBuilder {
                 }
                 default -> throw new ModelFormatException("layer " + layer.index() + ": module '" + layer.module()
                         + "' is not supported (supported: Conv, C3, Bottleneck, SPPF, SPP, nn.Upsample, Concat, Detect)");
-            }
-            if (outShape != null) {
-                outShape = outShape.clone();
-                outShape[0] = channelsOf(out, outShape[0]);
             }
             layerOutputs.add(out);
             layerShapes.add(outShape);
@@ -387,10 +383,11 @@ public final class YoloGraphBuilder {
             String in = layerOutputs.get(from.get(i));
             long ny = fs[1];
             long nx = fs[2];
-            String w = param(p + ".m." + i + ".weight", new long[] {(long) na * no, fs[0], 1, 1}, Parameter.Kind.WEIGHT,
-                    WeightSource.Init.CONV_WEIGHT, fs[0]);
+            long cin = channelsOf(in, fs[0]); // narrower than the yaml in a channel-pruned model
+            String w = param(p + ".m." + i + ".weight", new long[] {(long) na * no, cin, 1, 1}, Parameter.Kind.WEIGHT,
+                    WeightSource.Init.CONV_WEIGHT, cin);
             String b = param(p + ".m." + i + ".bias", new long[] {(long) na * no}, Parameter.Kind.WEIGHT,
-                    WeightSource.Init.CONV_BIAS, fs[0], detectBiasPrior(na, nc, strides[i]));
+                    WeightSource.Init.CONV_BIAS, cin, detectBiasPrior(na, nc, strides[i]));
             String q = p + ".m." + i;
             nodes.add(new Node(q, Op.Conv2d.symmetric(1, 1, 0, 1), List.of(in, w, b), q));
             nodes.add(new Node(q + ".view", new Op.Reshape(new long[] {0, na, no, ny, nx}), List.of(q), q + ".view"));

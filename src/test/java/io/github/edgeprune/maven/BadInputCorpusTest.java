@@ -183,6 +183,27 @@ class BadInputCorpusTest {
                 props("prune.model", pt, "prune.staticOutput", blocker.resolve("static").toString()),
                 List.of("a-file", "a file is in the way")));
 
+        // --- channel pruning targets ---
+        c.add(new Case("targetFlops 1.5", "prune-channels", props("prune.model", pt, "prune.targetFlops", "1.5"),
+                List.of("prune.targetFlops", "1.5")));
+        c.add(new Case("targetFlops NaN", "prune-channels", props("prune.model", pt, "prune.targetFlops", "NaN"),
+                List.of("prune.targetFlops", "NaN")));
+        c.add(new Case("both channel targets", "prune-channels",
+                props("prune.model", pt, "prune.targetFlops", "0.5", "prune.channelRatio", "0.2"),
+                List.of("prune.targetFlops", "prune.channelRatio", "not both")));
+        c.add(new Case("channelRatio 1", "prune-channels", props("prune.model", pt, "prune.channelRatio", "1"),
+                List.of("prune.channelRatio", "[0, 1)")));
+        c.add(new Case("an unknown importance", "prune-channels", props("prune.model", pt, "prune.importance", "fame"),
+                List.of("prune.importance", "fame")));
+        c.add(new Case("roundTo 0", "prune-channels", props("prune.model", pt, "prune.roundTo", "0"),
+                List.of("prune.roundTo", "0")));
+        c.add(new Case("a targetFlops that rounding cannot reach", "prune-channels",
+                props("prune.model", pt, "prune.targetFlops", "0.01", "prune.imgsz", "320"),
+                List.of("prune.targetFlops 0.010 cannot be met", "prune.roundTo=8")));
+        c.add(new Case("a channelRatio that rounding cannot reach", "prune-channels",
+                props("prune.model", pt, "prune.channelRatio", "0.99", "prune.imgsz", "320"),
+                List.of("prune.channelRatio 0.990 cannot be met", "prune.roundTo=8")));
+
         // --- the data set (train-dynamic checks it before any work) ---
         String[] train = {"prune.model", "yolov5n", "prune.epochs", "1", "prune.imgsz", "64", "prune.workers", "1",
                 "prune.plots", "false"};
@@ -320,7 +341,7 @@ class BadInputCorpusTest {
         Path project = Files.createDirectories(tmp.resolve("project-" + index));
         Path out = project.resolve("target/prune");
         // what an earlier, good run left in every goal's folder
-        for (String sub : List.of("static", "train", "openvino", "reports", "eval")) {
+        for (String sub : List.of("static", "channels", "train", "openvino", "reports", "eval")) {
             Files.createDirectories(out.resolve(sub));
             Files.writeString(out.resolve(sub).resolve("earlier-good-output.txt"), "kept " + sub);
         }

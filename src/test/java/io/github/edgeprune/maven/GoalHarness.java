@@ -154,6 +154,7 @@ final class GoalHarness {
     private static AbstractMojo newMojo(String goal) {
         return switch (goal) {
             case "prune-static" -> new PruneStaticMojo();
+            case "prune-channels" -> new PruneChannelsMojo();
             case "train-dynamic" -> new TrainDynamicMojo();
             case "export-openvino" -> new ExportOpenVinoMojo();
             case "evaluate" -> new EvaluateMojo();
@@ -169,6 +170,7 @@ final class GoalHarness {
             case "java.lang.Integer" -> Integer.valueOf(v);
             case "long" -> Long.parseLong(v);
             case "double" -> Double.parseDouble(v);
+            case "java.lang.Double" -> Double.valueOf(v);
             case "boolean" -> Boolean.parseBoolean(v);
             // Maven resolves a File parameter against the project folder
             case "java.io.File" -> new File(v).isAbsolute() ? new File(v) : base.resolve(v).toFile();

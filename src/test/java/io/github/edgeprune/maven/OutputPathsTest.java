@@ -48,6 +48,7 @@ class OutputPathsTest {
     private static Map<String, String> propsFor(String goal) {
         return switch (goal) {
             case "prune-static" -> Map.of("prune.model", TestData.yolov5n().toString());
+            case "prune-channels" -> Map.of("prune.model", TestData.yolov5n().toString(), "prune.imgsz", "320");
             case "train-dynamic" -> Map.of("prune.model", tinyYaml.toString(), "prune.data", shapes.toString(),
                     "prune.epochs", "1", "prune.imgsz", "64", "prune.batch", "8", "prune.plots", "false");
             case "export-openvino" -> Map.of("prune.model", TestData.yolov5n().toString(), "prune.imgsz", "320",
@@ -65,6 +66,7 @@ class OutputPathsTest {
     private static String outputOf(String goal) {
         return switch (goal) {
             case "prune-static" -> "static/weights.safetensors";
+            case "prune-channels" -> "channels/weights.safetensors";
             case "train-dynamic" -> "train/results.csv";
             case "export-openvino" -> "openvino/yolov5n.xml";
             case "evaluate" -> "evaluate.json";
@@ -74,7 +76,7 @@ class OutputPathsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"prune-static", "train-dynamic", "export-openvino", "evaluate", "verify-on-device"})
+    @ValueSource(strings = {"prune-static", "prune-channels", "train-dynamic", "export-openvino", "evaluate", "verify-on-device"})
     void everyGoalWithoutAPomWritesUnderTargetPruneOrTheOutputDirectory(String goal) throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         GoalHarness.Outcome o = GoalHarness.run(goal, empty, propsFor(goal), false);

@@ -27,6 +27,11 @@ public enum ChannelImportance {
         };
     }
 
+    /** The name a user types and prune.json records. */
+    public String id() {
+        return this == BN_GAMMA ? "bn-gamma" : name().toLowerCase(Locale.ROOT);
+    }
+
     /** Normalised scores of a convolution's output channels. */
     double[] scores(Graph g, String convNode) {
         Node conv = g.nodes().stream().filter(n -> n.name().equals(convNode)).findFirst().orElseThrow();

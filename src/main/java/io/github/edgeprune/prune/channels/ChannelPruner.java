@@ -116,6 +116,13 @@ public final class ChannelPruner {
         double[] thresholds = candidateThresholds();
         if (!Double.isNaN(settings.channelRatio())) {
             int want = (int) Math.round(settings.channelRatio() * prunable);
+            int most = removedAt(thresholds[thresholds.length - 1]).size();
+            if (most < want) {
+                throw new ChannelPruningException(String.format(Locale.ROOT,
+                        "prune.channelRatio %.3f cannot be met: with every prunable layer at prune.roundTo=%d channels"
+                                + " only %d of %d prunable channels can go (%.3f); lower prune.roundTo or the ratio",
+                        settings.channelRatio(), settings.roundTo(), most, prunable, (double) most / prunable));
+            }
             int lo = 0;
             int hi = thresholds.length - 1;
             while (lo < hi) { // the smallest threshold removing at least the wanted count

@@ -14,8 +14,9 @@ import java.util.Set;
  * Removes tie classes of channels from a traced graph: a pass producing new, smaller tensors (not
  * masks). A convolution loses the weight rows (and bias entries) of its removed output channels;
  * every consumer of a tracked value loses the matching positions: a convolution's weight columns,
- * a BatchNorm's γ, β, running mean and variance. The ops themselves carry no channel counts, so
- * they stay as they are.
+ * a BatchNorm's γ, β, running mean and variance. What a removed input channel contributed on
+ * average is kept in the consumer's bias or BatchNorm mean ({@link ChannelCompensation}). The ops
+ * themselves carry no channel counts, so they stay as they are.
  */
 public final class ChannelRemoval {
 
@@ -35,6 +36,7 @@ public final class ChannelRemoval {
         }
         Map<String, Parameter> params = new LinkedHashMap<>(g.parameters());
         Map<String, String> slicedBy = new LinkedHashMap<>();
+        ChannelCompensation compensation = ChannelCompensation.of(g);
         for (Node n : g.nodes()) {
             if (n.op() instanceof Op.Conv2d) {
                 String weight = n.input(1);
@@ -42,6 +44,7 @@ public final class ChannelRemoval {
                 boolean[] keepOut = keep(deps, range(out.first(), out.size()), removed);
                 int[] in = deps.channelMap(n.input(0));
                 boolean[] keepIn = in == null || ((Op.Conv2d) n.op()).groups() != 1 ? null : keep(deps, in, removed);
+                compensation.fold(g, n, keepIn, params); // before anything of this conv is sliced
                 HostTensor w = params.get(weight).tensor();
                 HostTensor shrunk = select(select(w, 0, keepOut), 1, keepIn);
                 claim(slicedBy, weight, n);

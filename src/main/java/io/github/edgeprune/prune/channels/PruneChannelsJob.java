@@ -1,0 +1,94 @@
+package io.github.edgeprune.prune.channels;
+
+import io.github.edgeprune.graph.Graph;
+import io.github.edgeprune.prune.PruneRecord;
+import io.github.edgeprune.prune.PruneTargets;
+import io.github.edgeprune.util.Fingerprint;
+import io.github.edgeprune.util.Log;
+import io.github.edgeprune.yolo.ModelBundle;
+import io.github.edgeprune.yolo.ModelLoader;
+import io.github.edgeprune.yolo.ModelSummary;
+import io.github.edgeprune.yolo.YoloModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The prune-channels goal without Maven: load a model, remove whole output channels with
+ * {@link ChannelPruner} (a pass over the traced graph), and write a bundle whose weights have the
+ * new shapes and whose {@code prune.json} says what was removed. Skipped when the model file and
+ * settings are unchanged since the bundle was written.
+ */
+public final class PruneChannelsJob {
+
+    /**
+     * What the goal was asked to do.
+     *
+     * @param imgsz the input size GFLOPs are counted at (the ratio barely depends on it)
+     */
+    public record Settings(String model, Path baseDir, Path output, ChannelPruner.Settings pruning, int imgsz,
+            boolean verbose, long seed) {
+    }
+
+    /** What it did (record and summaries are null when skipped). */
+    public record Result(Path bundle, ChannelRecord record, ModelSummary before, ModelSummary after, boolean skipped) {
+    }
+
+    private PruneChannelsJob() {
+    }
+
+    public static Result run(Settings s, Log log) throws IOException {
+        if (s.imgsz() < 32 || s.imgsz() % 32 != 0) {
+            throw new ChannelPruningException("prune.imgsz must be a positive multiple of 32, got " + s.imgsz());
+        }
+        Path modelPath = s.baseDir().resolve(s.model()).normalize();
+        ChannelPruner.Settings p = s.pruning();
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("model", s.model());
+        settings.put("importance", p.importance().id());
+        settings.put("roundTo", Integer.toString(p.roundTo()));
+        settings.put("channelRatio", Double.toString(p.channelRatio()));
+        settings.put("targetFlops", Double.toString(p.targetFlops()));
+        settings.put("imgsz", Integer.toString(s.imgsz()));
+        settings.put("seed", Long.toString(s.seed()));
+        String fingerprint = Fingerprint.of(List.of(modelPath), settings);
+        Path stamp = s.output().resolve(Fingerprint.FILE_NAME);
+        if (Fingerprint.upToDate(stamp, fingerprint, List.of(s.output().resolve(ModelBundle.WEIGHTS)))) {
+            log.info("Channel-pruned bundle " + s.output() + " is up to date (model and settings unchanged),"
+                    + " skipping prune-channels");
+            return new Result(s.output(), null, null, null, true);
+        }
+
+        YoloModel model = ModelLoader.load(s.model(), s.baseDir(), s.seed(), log);
+        Graph graph = model.graph(s.imgsz());
+        ModelSummary before = ModelSummary.of(model.displayName(), graph);
+        log.info("Before: " + before);
+        ChannelPruner.Result result = new ChannelPruner(graph, p).prune();
+        ChannelRecord channels = ChannelRecord.of(p, result, s.imgsz());
+        YoloModel shrunk = model.withStateDict(result.graph().stateDict());
+        Graph rebuilt = shrunk.graph(s.imgsz()); // the builder reads the new widths back from the weights
+        PruneRecord record = PruneRecord.measure("channels", "once", "global", 0, 0, shrunk.stateDict(),
+                PruneTargets.of(rebuilt), Map.of("source", model.source())).withChannels(channels);
+        YoloModel pruned = shrunk.withMetadata(ModelBundle.pruningMetadata(record));
+        channels.summaryLines().forEach(log::info);
+        if (s.verbose()) {
+            log.info(channels.table());
+        }
+        ModelSummary after = ModelSummary.of(model.displayName(), rebuilt);
+        log.info("After:  " + after);
+        log.info("The removed channels are gone from the weights: every runtime does less work. Accuracy drops"
+                + " until the model is fine-tuned: mvn prune:train-dynamic -Dprune.model=" + s.output()
+                + " -Dprune.schedule=none -Dprune.data=<your data yaml>");
+        Path parent = s.output().toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        ModelBundle.write(s.output(), pruned, record);
+        Fingerprint.record(stamp, fingerprint);
+        log.info("Channel-pruned bundle: " + s.output());
+        return new Result(s.output(), channels, before, after, false);
+    }
+}
