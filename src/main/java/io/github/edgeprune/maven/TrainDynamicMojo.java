@@ -82,6 +82,14 @@ public class TrainDynamicMojo extends AbstractPruneMojo {
     @Parameter(property = "prune.hyp")
     private String hyp;
 
+    /**
+     * Network slimming's sparsity training: λ·sign(γ) is added to the gradient of every BatchNorm
+     * weight that prune-channels could cut (e.g. 1e-4; 0: off), so unimportant channels drift to
+     * |γ| ≈ 0 and a later prune-channels removes them at little cost.
+     */
+    @Parameter(property = "prune.bnL1", defaultValue = "0")
+    private double bnL1;
+
     @Parameter(property = "prune.plots", defaultValue = "true")
     private boolean plots;
 
@@ -101,9 +109,10 @@ public class TrainDynamicMojo extends AbstractPruneMojo {
     protected void run(Log log) throws MojoExecutionException, IOException {
         requireFinite(convSparsity, "prune.convSparsity");
         requireFinite(bnSparsity, "prune.bnSparsity");
+        requireFinite(bnL1, "prune.bnL1");
         TrainDynamicJob.Outcome outcome = TrainDynamicJob.run(new TrainDynamicJob.Settings(model, data, baseDir(),
                 outputFolder(trainOutput, "train").toPath(), epochs, batch, imgsz, seed, schedule, convSparsity, bnSparsity, scope,
-                gradualEnd, gradualInterval, resume, workers, patience, transfer, hyp, plots, skipCorrupt), log);
+                gradualEnd, gradualInterval, resume, workers, patience, transfer, hyp, plots, skipCorrupt, bnL1), log);
         publish(PRODUCED_MODEL, outcome.bundle().toString());
     }
 }

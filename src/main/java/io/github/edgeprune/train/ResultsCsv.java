@@ -18,7 +18,7 @@ public final class ResultsCsv {
 
     public static final List<String> COLUMNS = List.of("epoch", "train/box_loss", "train/obj_loss", "train/cls_loss",
             "metrics/precision", "metrics/recall", "metrics/mAP_0.5", "metrics/mAP_0.5:0.95", "sparsity/conv2d",
-            "sparsity/batchnorm2d", "x/lr0", "x/lr1", "x/lr2");
+            "sparsity/batchnorm2d", "x/lr0", "x/lr1", "x/lr2", "slimming/gamma_lt_0.01");
 
     private ResultsCsv() {
     }
@@ -27,9 +27,9 @@ public final class ResultsCsv {
         StringBuilder sb = new StringBuilder(String.join(",", COLUMNS)).append('\n');
         for (EpochRecord r : rows) {
             double[] lr = r.lr();
-            sb.append(String.format(Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6f,%.6f,%.6g,%.6g,%.6g%n",
+            sb.append(String.format(Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6f,%.6f,%.6g,%.6g,%.6g,%.6f%n",
                     r.epoch(), r.boxLoss(), r.objLoss(), r.clsLoss(), r.metrics().precision(), r.metrics().recall(),
-                    r.metrics().map50(), r.metrics().map50to95(), r.convSparsity(), r.bnSparsity(), lr[0], lr[1], lr[2]));
+                    r.metrics().map50(), r.metrics().map50to95(), r.convSparsity(), r.bnSparsity(), lr[0], lr[1], lr[2], r.smallGamma()));
         }
         AtomicOutput.writeString(file, sb.toString());
     }

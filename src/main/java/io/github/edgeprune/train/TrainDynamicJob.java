@@ -30,7 +30,7 @@ public final class TrainDynamicJob {
     public record Settings(String model, String data, Path baseDir, Path output, int epochs, int batch, int imgsz,
             long seed, String schedule, double convSparsity, double bnSparsity, String scope, double gradualEnd,
             int gradualInterval, boolean resume, int workers, Integer patience, boolean transfer, String hyp,
-            boolean plots, boolean skipCorrupt) {
+            boolean plots, boolean skipCorrupt, double bnL1) {
     }
 
     /** The trained bundle to hand on ({@code best}), and the run, or null when it was up to date. */
@@ -59,6 +59,7 @@ public final class TrainDynamicJob {
                 .patience(s.patience())
                 .transfer(s.transfer())
                 .plots(s.plots())
+                .bnL1(s.bnL1())
                 .log(log);
         builder.build().validateRun();
         if (s.data() == null || s.data().isBlank()) {
@@ -112,6 +113,7 @@ public final class TrainDynamicJob {
         m.put("patience", String.valueOf(s.patience()));
         m.put("transfer", Boolean.toString(s.transfer()));
         m.put("hyp", String.valueOf(s.hyp()));
+        m.put("bnL1", Double.toString(s.bnL1()));
         return m;
     }
 

@@ -41,7 +41,7 @@ import java.util.Map;
 public record TrainSettings(ModelInput model, TrainData data, Validator validator, int epochs, int batch, int imgsz,
         long seed, PruneSchedule schedule, double convSparsity, double bnSparsity, PruneScope scope, double gradualEnd,
         int gradualInterval, Path outputDirectory, boolean resume, int workers, Integer patience, boolean transfer,
-        Hyp hyp, BundleSink sink, EpochListener listener, boolean plots, Log log) {
+        Hyp hyp, BundleSink sink, EpochListener listener, boolean plots, double bnL1, Log log) {
 
     public static Builder builder() {
         return new Builder();
@@ -92,6 +92,10 @@ public record TrainSettings(ModelInput model, TrainData data, Validator validato
         if (workers < 1) {
             throw new IllegalArgumentException("prune.workers must be at least 1, got " + workers);
         }
+        if (!(bnL1 >= 0) || Double.isInfinite(bnL1)) {
+            throw new IllegalArgumentException("prune.bnL1 must be a number >= 0 (network slimming uses about 1e-4), got "
+                    + bnL1);
+        }
         if (patience != null && patience < 1) {
             throw new IllegalArgumentException("prune.patience must be at least 1, got " + patience);
         }
@@ -118,6 +122,7 @@ public record TrainSettings(ModelInput model, TrainData data, Validator validato
         m.put("gradualInterval", Integer.toString(gradualInterval));
         m.put("patience", String.valueOf(patience));
         m.put("transfer", Boolean.toString(transfer));
+        m.put("bnL1", Double.toString(bnL1));
         m.put("images", Integer.toString(data.size()));
         m.put("names", String.join(",", data.names()));
         m.put("hyp", hyp.toMap().toString());
@@ -148,6 +153,7 @@ public record TrainSettings(ModelInput model, TrainData data, Validator validato
         private BundleSink sink = ModelBundle::write;
         private EpochListener listener;
         private boolean plots = true;
+        private double bnL1 = 0;
         private Log log = Log.console();
 
         public Builder model(ModelInput v) {
@@ -260,6 +266,12 @@ public record TrainSettings(ModelInput model, TrainData data, Validator validato
             return this;
         }
 
+        /** Network slimming's sparsity term: λ·sign(γ) added to each prunable BatchNorm weight's gradient. */
+        public Builder bnL1(double v) {
+            bnL1 = v;
+            return this;
+        }
+
         public Builder log(Log v) {
             log = v;
             return this;
@@ -268,7 +280,7 @@ public record TrainSettings(ModelInput model, TrainData data, Validator validato
         public TrainSettings build() {
             return new TrainSettings(model, data, validator, epochs, batch, imgsz, seed, schedule, convSparsity,
                     bnSparsity, scope, gradualEnd, gradualInterval, outputDirectory, resume, workers, patience, transfer,
-                    hyp, sink, listener, plots, log);
+                    hyp, sink, listener, plots, bnL1, log);
         }
     }
 }

@@ -182,6 +182,7 @@ final class TrainState {
         o.addProperty("targetConv", r.targetConv());
         o.addProperty("targetBn", r.targetBn());
         o.addProperty("seconds", r.seconds());
+        o.addProperty("smallGamma", r.smallGamma());
         return o;
     }
 
@@ -195,7 +196,8 @@ final class TrainState {
                 o.get("cls").getAsDouble(), new Metrics(o.get("precision").getAsDouble(), o.get("recall").getAsDouble(),
                         o.get("map50").getAsDouble(), o.get("map").getAsDouble()),
                 o.get("convSparsity").getAsDouble(), o.get("bnSparsity").getAsDouble(), lr,
-                o.get("targetConv").getAsDouble(), o.get("targetBn").getAsDouble(), o.get("seconds").getAsDouble());
+                o.get("targetConv").getAsDouble(), o.get("targetBn").getAsDouble(), o.get("seconds").getAsDouble(),
+                o.has("smallGamma") ? o.get("smallGamma").getAsDouble() : 0);
     }
 
     static long crc(Path file) throws IOException {

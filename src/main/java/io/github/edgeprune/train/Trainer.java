@@ -12,6 +12,7 @@ import io.github.edgeprune.graph.Graph;
 import io.github.edgeprune.graph.Parameter;
 import io.github.edgeprune.prune.PruneRecord;
 import io.github.edgeprune.prune.PruneTargets;
+import io.github.edgeprune.prune.channels.ChannelGroups;
 import io.github.edgeprune.prune.Sparsity;
 import io.github.edgeprune.tensor.HostTensor;
 import io.github.edgeprune.util.AtomicOutput;
@@ -216,6 +217,8 @@ public final class Trainer {
         private final int nc;
         /** fixed: the sparsity the model starts with (it is not changed on the host). */
         private final Sparsity fixedInput;
+        /** The BatchNorm weights prune-channels could cut: slimming's sparsity term and |γ| < 0.01 column. */
+        private final List<String> slimmable;
 
         Run(YoloModel model, int imgsz, TrainState resumed, NDManager root) {
             this.model = model;
@@ -227,6 +230,7 @@ public final class Trainer {
             this.hyp = s.hyp();
             this.nc = model.architecture().nc();
             this.fixedInput = s.schedule() == PruneSchedule.FIXED ? Sparsity.of(model.stateDict(), targets) : null;
+            this.slimmable = ChannelGroups.slimmableBatchNormWeights(graph);
         }
 
         TrainResult train() throws IOException {
@@ -373,6 +377,7 @@ public final class Trainer {
                             if (ni - lastOptStep >= accumulate) {
                                 double gnorm = clipGradNorm(trainable, hyp.maxGradNorm());
                                 if (Double.isFinite(gnorm)) {
+                                    addSlimmingTerm(params);
                                     sgd.step();
                                     zeroGrad(trainable);
                                     pruning.afterOptimizerStep();
@@ -428,13 +433,15 @@ public final class Trainer {
                         elapsed += secs;
                         EpochRecord rec = new EpochRecord(epoch, mloss[0], mloss[1], mloss[2], metrics,
                                 record.convSparsity(), record.bnSparsity(), lr, pruning.currentConv(), pruning.currentBn(),
-                                secs);
+                                secs, smallGammaShare(emaModel));
                         results.add(rec);
                         log.info(String.format(Locale.ROOT,
                                 "epoch %d/%d done in %.1f s: P %.3f R %.3f mAP50 %.3f mAP50-95 %.3f, sparsity Conv2d %.4f"
                                         + " BatchNorm2d %.4f%s",
                                 epoch + 1, epochs, secs, metrics.precision(), metrics.recall(), metrics.map50(),
-                                metrics.map50to95(), record.convSparsity(), record.bnSparsity(), isBest ? " (best)" : ""));
+                                metrics.map50to95(), record.convSparsity(), record.bnSparsity(),
+                                (s.bnL1() > 0 ? String.format(Locale.ROOT, ", |γ| < 0.01: %.3f", rec.smallGamma()) : "")
+                                        + (isBest ? " (best)" : "")));
 
                         // early stopping (YOLOv5's EarlyStopping)
                         if (fi >= stopperBestFitness) {
@@ -565,7 +572,41 @@ public final class Trainer {
             log.info(String.format(Locale.ROOT, "warm-up %d iterations; %d batch(es) accumulated per optimizer step;"
                     + " pruning schedule %s (Conv2d %s, BatchNorm2d %s, %s scope)", nw, accumulate, s.schedule().id(),
                     fmt(s.convSparsity()), fmt(s.bnSparsity()), s.scope().name().toLowerCase(Locale.ROOT)));
+            if (s.bnL1() > 0) {
+                log.info(String.format(Locale.ROOT, "network slimming: %s·sign(γ) added to the gradient of %d BatchNorm"
+                        + " weights (those prune-channels can cut, residual-tied groups included; Detect has none)",
+                        fmt(s.bnL1()), slimmable.size()));
+            }
             log.info("Starting training for " + s.epochs() + " epochs...");
+        }
+
+        /**
+         * Network slimming (Liu et al. 2017): the gradient of λ·Σ|γ| is added once per optimizer
+         * step, after clipping (the term is not a loss gradient to be clipped), as their updateBN does.
+         */
+        private void addSlimmingTerm(Map<String, NDArray> params) {
+            if (s.bnL1() <= 0) {
+                return;
+            }
+            for (String name : slimmable) {
+                NDArray w = params.get(name);
+                try (NDArray g = w.getGradient(); NDArray sign = w.sign()) {
+                    g.addi(sign.muli(s.bnL1()));
+                }
+            }
+        }
+
+        /** Share of the slimmable BatchNorm weights with |γ| < 0.01. */
+        private double smallGammaShare(YoloModel m) {
+            long small = 0;
+            long total = 0;
+            for (String name : slimmable) {
+                for (float v : m.stateDict().get(name).floats()) {
+                    small += Math.abs(v) < 0.01f ? 1 : 0;
+                    total++;
+                }
+            }
+            return total == 0 ? 0 : (double) small / total;
         }
 
         private Metrics validate(YoloModel emaModel, int epoch) throws IOException {

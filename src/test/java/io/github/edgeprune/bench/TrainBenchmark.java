@@ -20,7 +20,7 @@ public final class TrainBenchmark {
         Path out = Files.createTempDirectory("edgeprune-train-bench");
         TrainDynamicJob.Outcome o = TrainDynamicJob.run(new TrainDynamicJob.Settings(args[0], args[1], Path.of("."), out,
                 Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[2]), 0, args[5], 0.2, 0.1,
-                "layer", 1.0, 0, false, 2, null, false, null, false, false), Log.console(true)); // debug: the trainer's per-phase times
+                "layer", 1.0, 0, false, 2, null, false, null, false, false, 0), Log.console(true)); // debug: the trainer's per-phase times
         for (EpochRecord e : o.result().epochs()) {
             System.out.println("epoch " + e);
         }

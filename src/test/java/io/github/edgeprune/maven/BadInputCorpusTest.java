@@ -243,6 +243,10 @@ class BadInputCorpusTest {
                 List.of("prune.epochs")));
         c.add(new Case("bnSparsity NaN in training", "train-dynamic", withData(set(train, "prune.bnSparsity", "NaN"), data),
                 List.of("prune.bnSparsity", "NaN")));
+        c.add(new Case("bnL1 NaN", "train-dynamic", withData(set(train, "prune.bnL1", "NaN"), data),
+                List.of("prune.bnL1", "NaN")));
+        c.add(new Case("a negative bnL1", "train-dynamic", withData(set(train, "prune.bnL1", "-0.001"), data),
+                List.of("prune.bnL1 must be a number >= 0", "-0.001")));
         c.add(new Case("an unknown schedule", "train-dynamic", withData(set(train, "prune.schedule", "weekly"), data),
                 List.of("prune.schedule", "weekly")));
 

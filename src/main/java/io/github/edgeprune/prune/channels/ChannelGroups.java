@@ -1,5 +1,8 @@
 package io.github.edgeprune.prune.channels;
 
+import io.github.edgeprune.graph.Graph;
+import io.github.edgeprune.graph.Node;
+import io.github.edgeprune.graph.Op;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -82,5 +85,29 @@ public final class ChannelGroups {
         if (ra != rb) {
             g[Math.max(ra, rb)] = Math.min(ra, rb);
         }
+    }
+
+    /**
+     * The BatchNorm weights (γ) that network slimming's sparsity term acts on: those right after a
+     * convolution of a prunable group, so a residual-tied group's BatchNorms are all included (they
+     * are cut together) and a convolution whose channels are fixed (the Detect head, which has no
+     * BatchNorm, or one feeding a reshape) is left alone.
+     */
+    public static List<String> slimmableBatchNormWeights(Graph graph) {
+        List<String> out = new ArrayList<>();
+        for (ChannelGroup g : of(ChannelDependencies.of(graph))) {
+            if (!g.prunable()) {
+                continue;
+            }
+            for (String conv : g.convs()) {
+                Node n = graph.nodes().stream().filter(x -> x.name().equals(conv)).findFirst()
+                        .orElseThrow();
+                List<Node> readers = graph.consumers(n.output());
+                if (readers.size() == 1 && readers.get(0).op() instanceof Op.BatchNorm) {
+                    out.add(readers.get(0).input(1));
+                }
+            }
+        }
+        return out;
     }
 }
