@@ -632,6 +632,14 @@ public final class Trainer {
             extra.put("epoch", Integer.toString(epoch));
             extra.put("epochs", Integer.toString(s.epochs()));
             extra.put("seed", Long.toString(s.seed()));
+            // a channel-pruned model stays one through fine-tuning: carry what prune-channels recorded
+            model.metadata().forEach((k, v) -> {
+                String key = k.startsWith("pruning.") ? k.substring("pruning.".length()) : "";
+                if (key.equals("structure") || key.startsWith("channels_") || key.startsWith("gflops_")
+                        || key.startsWith("parameters_")) {
+                    extra.put(key, v);
+                }
+            });
             String scope = s.scope().name().toLowerCase(Locale.ROOT);
             return switch (s.schedule()) {
                 case NONE -> PruneRecord.measure("none", "none", scope, 0, 0, m.stateDict(), targets, extra);

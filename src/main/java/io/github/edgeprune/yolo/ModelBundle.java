@@ -88,6 +88,13 @@ public final class ModelBundle {
         meta.put("pruning.requested_bn", Double.toString(record.requestedBn()));
         meta.put("pruning.conv_sparsity", Double.toString(record.convSparsity()));
         meta.put("pruning.bn_sparsity", Double.toString(record.bnSparsity()));
+        // a fine-tuned channel-pruned model keeps the structure keys in its record's extra (see Trainer)
+        record.extra().forEach((k, v) -> {
+            if (k.equals("structure") || k.startsWith("channels_") || k.startsWith("gflops_")
+                    || k.startsWith("parameters_")) {
+                meta.put("pruning." + k, v);
+            }
+        });
         ChannelRecord c = record.channels();
         if (c != null) {
             meta.put("pruning.structure", "channels");

@@ -54,6 +54,9 @@ class PrunedBundleGoalsTest {
                     fineTuned.parameter(name).tensor().shape(), name);
         }
 
+        PruneRecord fineTunedRecord = PruneRecord.fromJson(Files.readString(last.resolve(ModelBundle.PRUNE_JSON)), "x");
+        assertEquals("channels", fineTunedRecord.extra().get("structure"), "the fine-tuned bundle says it is channel-pruned");
+
         GoalHarness.Outcome evaluated = GoalHarness.run("evaluate", project, Map.of("prune.model", last.toString(),
                 "prune.data", shapes.toString(), "prune.imgsz", "64"), false);
         assertNull(evaluated.failure(), evaluated.userOutput());
@@ -67,6 +70,7 @@ class PrunedBundleGoalsTest {
             xml = s.filter(p -> p.toString().endsWith(".xml")).findFirst().orElseThrow();
         }
         Graph ir = IrReader.read(xml);
+        assertEquals("channels", ir.metadata().get("pruning.structure"), ir.metadata().toString());
         assertEquals(GraphStats.gflops(io.github.edgeprune.graph.FoldBatchNorm.apply(cut)), GraphStats.gflops(ir), 1e-6,
                 "the IR has the pruned widths");
 
