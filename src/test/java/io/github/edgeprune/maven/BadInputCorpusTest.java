@@ -204,6 +204,11 @@ class BadInputCorpusTest {
                 props("prune.model", pt, "prune.channelRatio", "0.99", "prune.imgsz", "320"),
                 List.of("prune.channelRatio 0.990 cannot be met", "prune.roundTo=8")));
 
+        c.add(new Case("maxMapDrop without data", "prune-channels", props("prune.model", pt, "prune.maxMapDrop", "0.02"),
+                List.of("prune.maxMapDrop needs prune.data")));
+        c.add(new Case("maxMapDrop 2", "prune-channels",
+                props("prune.model", pt, "prune.maxMapDrop", "2", "prune.data", data), List.of("prune.maxMapDrop", "2.0")));
+
         // --- the data set (train-dynamic checks it before any work) ---
         String[] train = {"prune.model", "yolov5n", "prune.epochs", "1", "prune.imgsz", "64", "prune.workers", "1",
                 "prune.plots", "false"};

@@ -8,6 +8,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Global channel selection: every prunable group's channels are ranked by normalised importance
@@ -114,6 +117,48 @@ public final class ChannelPruner {
     public Result prune() {
         GraphStats before = GraphStats.of(deps.graph());
         double[] thresholds = candidateThresholds();
+        return result(before, thresholds[targetIndex(before, thresholds)]);
+    }
+
+    /**
+     * The deepest cut, up to the settings' target, whose score (mAP50 measured by the caller) is at
+     * most {@code maxDrop} below the uncut model's. The score is taken as falling with the cut, so
+     * the cut is bisected over the sorted thresholds: about log2(candidate thresholds) + 2
+     * measurements, each reported to {@code progress}.
+     */
+    public Result pruneWithin(ToDoubleFunction<Graph> score, double maxDrop, Consumer<String> progress) {
+        GraphStats before = GraphStats.of(deps.graph());
+        double[] thresholds = candidateThresholds();
+        int target = targetIndex(before, thresholds);
+        double base = score.applyAsDouble(deps.graph());
+        progress.accept(String.format(Locale.ROOT, "maxMapDrop: the uncut model scores mAP50 %.4f; cuts must stay at"
+                + " or above %.4f", base, base - maxDrop));
+        IntPredicate ok = i -> {
+            Result r = result(before, thresholds[i]);
+            double m = score.applyAsDouble(r.graph());
+            boolean pass = m >= base - maxDrop;
+            progress.accept(String.format(Locale.ROOT, "maxMapDrop: keeping %.3f of the GFLOPs scores mAP50 %.4f (drop"
+                    + " %.4f): %s", r.flopsRatio(), m, base - m, pass ? "within" : "too much"));
+            return pass;
+        };
+        if (ok.test(target)) {
+            return result(before, thresholds[target]);
+        }
+        int lo = 0; // no cut: always within
+        int hi = target;
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (ok.test(mid)) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return result(before, thresholds[lo]);
+    }
+
+    /** Index of the threshold that meets the settings' target. */
+    private int targetIndex(GraphStats before, double[] thresholds) {
         if (!Double.isNaN(settings.channelRatio())) {
             int want = (int) Math.round(settings.channelRatio() * prunable);
             int most = removedAt(thresholds[thresholds.length - 1]).size();
@@ -133,7 +178,7 @@ public final class ChannelPruner {
                     lo = mid + 1;
                 }
             }
-            return result(before, thresholds[lo]);
+            return lo;
         }
         double target = settings.targetFlops();
         Result most = result(before, thresholds[thresholds.length - 1]);
@@ -153,15 +198,14 @@ public final class ChannelPruner {
                 lo = mid + 1;
             }
         }
-        Result r = result(before, thresholds[lo]);
-        if (lo > 0 && Math.abs(r.flopsRatio() - target) > target * FLOPS_TOLERANCE) {
+        double at = flopsAt(before, thresholds[lo]);
+        if (lo > 0 && Math.abs(at - target) > target * FLOPS_TOLERANCE) {
             // one step less pruning may land closer, above the target but within the tolerance
-            Result above = result(before, thresholds[lo - 1]);
-            if (Math.abs(above.flopsRatio() - target) < Math.abs(r.flopsRatio() - target)) {
-                r = above;
+            if (Math.abs(flopsAt(before, thresholds[lo - 1]) - target) < Math.abs(at - target)) {
+                return lo - 1;
             }
         }
-        return r;
+        return lo;
     }
 
     private double flopsAt(GraphStats before, double t) {

@@ -10,9 +10,17 @@ import io.github.edgeprune.yolo.ModelLoader;
 import io.github.edgeprune.yolo.ModelSummary;
 import io.github.edgeprune.yolo.YoloModel;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.github.edgeprune.data.DataSet;
+import io.github.edgeprune.train.EvaluatorValidator;
+import io.github.edgeprune.train.Validator;
+import io.github.edgeprune.graph.GraphStats;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 
@@ -27,10 +35,31 @@ public final class PruneChannelsJob {
     /**
      * What the goal was asked to do.
      *
-     * @param imgsz the input size GFLOPs are counted at (the ratio barely depends on it)
+     * @param imgsz the input size GFLOPs (and, with maxMapDrop, mAP50) are measured at
+     * @param data a data yaml whose val split measures mAP50 for {@code maxMapDrop}, or null
+     * @param maxMapDrop the most mAP50 the cut may cost (no fine-tune), or NaN for none
      */
     public record Settings(String model, Path baseDir, Path output, ChannelPruner.Settings pruning, int imgsz,
-            boolean verbose, long seed) {
+            boolean verbose, long seed, String data, double maxMapDrop) {
+
+        /** Without a mAP50 limit. */
+        public Settings(String model, Path baseDir, Path output, ChannelPruner.Settings pruning, int imgsz,
+                boolean verbose, long seed) {
+            this(model, baseDir, output, pruning, imgsz, verbose, seed, null, Double.NaN);
+        }
+
+        public Settings {
+            if (!Double.isNaN(maxMapDrop)) {
+                if (!(maxMapDrop >= 0 && maxMapDrop < 1)) {
+                    throw new ChannelPruningException("prune.maxMapDrop must be a fraction in [0, 1) of mAP50, e.g."
+                            + " 0.02, got " + maxMapDrop);
+                }
+                if (data == null || data.isBlank()) {
+                    throw new ChannelPruningException("prune.maxMapDrop needs prune.data: the data yaml whose val split"
+                            + " measures mAP50");
+                }
+            }
+        }
     }
 
     /** What it did (record and summaries are null when skipped). */
@@ -54,7 +83,13 @@ public final class PruneChannelsJob {
         settings.put("targetFlops", Double.toString(p.targetFlops()));
         settings.put("imgsz", Integer.toString(s.imgsz()));
         settings.put("seed", Long.toString(s.seed()));
-        String fingerprint = Fingerprint.of(List.of(modelPath), settings);
+        settings.put("maxMapDrop", Double.toString(s.maxMapDrop()));
+        List<Path> inputs = new ArrayList<>(List.of(modelPath));
+        Path dataYaml = Double.isNaN(s.maxMapDrop()) ? null : s.baseDir().resolve(s.data()).normalize();
+        if (dataYaml != null) {
+            inputs.add(dataYaml);
+        }
+        String fingerprint = Fingerprint.of(inputs, settings);
         Path stamp = s.output().resolve(Fingerprint.FILE_NAME);
         if (Fingerprint.upToDate(stamp, fingerprint, List.of(s.output().resolve(ModelBundle.WEIGHTS)))) {
             log.info("Channel-pruned bundle " + s.output() + " is up to date (model and settings unchanged),"
@@ -66,12 +101,38 @@ public final class PruneChannelsJob {
         Graph graph = model.graph(s.imgsz());
         ModelSummary before = ModelSummary.of(model.displayName(), graph);
         log.info("Before: " + before);
-        ChannelPruner.Result result = new ChannelPruner(graph, p).prune();
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("source", model.source());
+        ChannelPruner.Result result;
+        if (dataYaml == null) {
+            result = new ChannelPruner(graph, p).prune();
+        } else {
+            DataSet val = DataSet.load(dataYaml, "val");
+            Validator validator = EvaluatorValidator.of(val);
+            Map<Double, Double> byGflops = new HashMap<>(); // each measured cut's mAP50
+            long start = System.nanoTime();
+            result = new ChannelPruner(graph, p).pruneWithin(g -> {
+                double m;
+                try {
+                    m = validator.validate(model.withStateDict(g.stateDict()), s.imgsz(), 0).map50();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(dataYaml + ": cannot evaluate: " + e.getMessage(), e);
+                }
+                byGflops.put(GraphStats.gflops(g), m);
+                return m;
+            }, s.maxMapDrop(), log::info);
+            log.info(String.format(Locale.ROOT, "maxMapDrop: %d evaluations, %.0f s, on %d val images of %s at %d",
+                    byGflops.size(), (System.nanoTime() - start) / 1e9, val.size(), dataYaml, s.imgsz()));
+            extra.put("maxMapDrop", Double.toString(s.maxMapDrop()));
+            extra.put("map50_before", String.format(Locale.ROOT, "%.4f", byGflops.get(result.before().gflops())));
+            extra.put("map50_after", String.format(Locale.ROOT, "%.4f", byGflops.get(result.after().gflops())));
+            extra.put("map50_data", dataYaml.toString());
+        }
         ChannelRecord channels = ChannelRecord.of(p, result, s.imgsz());
         YoloModel shrunk = model.withStateDict(result.graph().stateDict());
         Graph rebuilt = shrunk.graph(s.imgsz()); // the builder reads the new widths back from the weights
         PruneRecord record = PruneRecord.measure("channels", "once", "global", 0, 0, shrunk.stateDict(),
-                PruneTargets.of(rebuilt), Map.of("source", model.source())).withChannels(channels);
+                PruneTargets.of(rebuilt), extra).withChannels(channels);
         YoloModel pruned = shrunk.withMetadata(ModelBundle.pruningMetadata(record));
         channels.summaryLines().forEach(log::info);
         if (s.verbose()) {

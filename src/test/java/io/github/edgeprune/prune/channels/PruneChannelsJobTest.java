@@ -111,4 +111,55 @@ class PruneChannelsJobTest {
         assertEquals(0.8, c.flopsRatio(), 0.8 * ChannelPruner.FLOPS_TOLERANCE);
     }
 
+    /** The first n COCO128 images and labels as a data set whose train and val are both them. */
+    private static Path coco128Subset(Path root, int n) throws IOException {
+        Path coco = TestData.coco128().getParent();
+        List<Path> images;
+        try (java.util.stream.Stream<Path> st = Files.list(coco.resolve("images/train2017"))) {
+            images = st.sorted().limit(n).toList();
+        }
+        Files.createDirectories(root.resolve("images/val"));
+        Files.createDirectories(root.resolve("labels/val"));
+        for (Path img : images) {
+            Files.copy(img, root.resolve("images/val").resolve(img.getFileName()));
+            Path label = coco.resolve("labels/train2017").resolve(img.getFileName().toString().replace(".jpg", ".txt"));
+            if (Files.exists(label)) {
+                Files.copy(label, root.resolve("labels/val").resolve(label.getFileName()));
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < 80; i++) {
+            names.append(i == 0 ? "" : ", ").append("c").append(i);
+        }
+        Path yaml = root.resolve("data.yaml");
+        Files.writeString(yaml, "path: " + root + "\ntrain: images/val\nval: images/val\nnc: 80\nnames: [" + names + "]\n");
+        return yaml;
+    }
+
+    @Test
+    void maxMapDropStopsTheCutBeforeTheMeasuredMap50FallsFurther() throws IOException {
+        Path data = coco128Subset(tmp.resolve("coco16"), 16);
+        Path out = tmp.resolve("limited");
+        List<String> lines = new ArrayList<>();
+        PruneChannelsJob.run(new PruneChannelsJob.Settings(TestData.yolov5n().toString(), Path.of("."), out,
+                new ChannelPruner.Settings(ChannelImportance.L1, 8, Double.NaN, 0.6), 320, false, 0, data.toString(),
+                0.1), capture(lines));
+        PruneRecord record = PruneRecord.fromJson(Files.readString(out.resolve(ModelBundle.PRUNE_JSON)), "prune.json");
+        double before = Double.parseDouble(record.extra().get("map50_before"));
+        double after = Double.parseDouble(record.extra().get("map50_after"));
+        long evaluations = lines.stream().filter(l -> l.startsWith("maxMapDrop: keeping")).count();
+        System.out.printf(java.util.Locale.ROOT, "[channels] maxMapDrop 0.1 (l1, target 0.6, 16 COCO128 images at 320):"
+                + " mAP50 %.4f -> %.4f keeping %.3f of the GFLOPs, %d evaluations%n", before, after,
+                record.channels().flopsRatio(), evaluations);
+        assertTrue(before - after <= 0.1 + 1e-9, before + " -> " + after);
+        assertTrue(record.channels().flopsRatio() > 0.65, "stopped well before the 0.6 target: "
+                + record.channels().flopsRatio());
+        assertTrue(evaluations >= 2 && evaluations <= 16, evaluations + " evaluations:\n" + String.join("\n", lines));
+        // the bundle written measures what the search measured
+        io.github.edgeprune.eval.EvaluationResult check = io.github.edgeprune.eval.EvaluateJob.run(
+                new io.github.edgeprune.eval.EvaluateJob.Settings(out.toString(), data.toString(), Path.of("."),
+                        tmp.resolve("limited-eval"), io.github.edgeprune.eval.EvalSettings.defaults().withImgsz(320),
+                        false, false, false, "val", 0), Log.silent());
+        assertEquals(after, check.map50(), 2e-4);
+    }
 }
