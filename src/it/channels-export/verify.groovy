@@ -12,6 +12,8 @@ def summaries = (log =~ /YOLOv5n summary: \d+ layers, ([\d,]+) parameters/).coll
 assert summaries.size() >= 3 : "expected before/after/export summaries: ${summaries}"
 assert summaries[1] < summaries[0] : "the after summary shows fewer parameters: ${summaries}"
 assert summaries.last() == summaries[1] : "export-openvino exported the pruned model: ${summaries}"
+def gflops = (log =~ /YOLOv5n summary: [^\n]*?([\d.]+) GFLOPs at/).collect { it[1] as double }
+assert gflops.last() < gflops[0] : "the exported model has fewer GFLOPs than the dense one: ${gflops}"
 
 def xml = new File(basedir, 'target/prune/openvino/yolov5n.xml')
 assert xml.isFile() : 'no IR'
