@@ -634,10 +634,8 @@ public final class Trainer {
             extra.put("seed", Long.toString(s.seed()));
             // a channel-pruned model stays one through fine-tuning: carry what prune-channels recorded
             model.metadata().forEach((k, v) -> {
-                String key = k.startsWith("pruning.") ? k.substring("pruning.".length()) : "";
-                if (key.equals("structure") || key.startsWith("channels_") || key.startsWith("gflops_")
-                        || key.startsWith("parameters_")) {
-                    extra.put(key, v);
+                if (k.startsWith("pruning.") && ModelBundle.isStructureKey(k.substring("pruning.".length()))) {
+                    extra.put(k.substring("pruning.".length()), v);
                 }
             });
             String scope = s.scope().name().toLowerCase(Locale.ROOT);

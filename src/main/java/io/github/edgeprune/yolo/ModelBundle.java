@@ -90,8 +90,7 @@ public final class ModelBundle {
         meta.put("pruning.bn_sparsity", Double.toString(record.bnSparsity()));
         // a fine-tuned channel-pruned model keeps the structure keys in its record's extra (see Trainer)
         record.extra().forEach((k, v) -> {
-            if (k.equals("structure") || k.startsWith("channels_") || k.startsWith("gflops_")
-                    || k.startsWith("parameters_")) {
+            if (isStructureKey(k)) {
                 meta.put("pruning." + k, v);
             }
         });
@@ -106,6 +105,15 @@ public final class ModelBundle {
             meta.put("pruning.parameters_after", Long.toString(c.parametersAfter()));
         }
         return meta;
+    }
+
+    /**
+     * The pruning metadata keys (without {@code pruning.}) that describe a channel-pruned model's
+     * shapes: they stay with the model through fine-tuning.
+     */
+    public static boolean isStructureKey(String key) {
+        return key.equals("structure") || key.startsWith("channels_") || key.startsWith("gflops_")
+                || key.startsWith("parameters_");
     }
 
     static List<String> namesOf(Object names, int nc, String where) {

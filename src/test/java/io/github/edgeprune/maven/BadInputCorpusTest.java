@@ -61,32 +61,8 @@ class BadInputCorpusTest {
         }
     }
 
-    /** A small YOLO data set of real COCO128 images and labels (copied into the test's own folder). */
     private static Path dataSet(Path root, int n) throws IOException {
-        Path coco = TestData.coco128().getParent();
-        List<Path> images;
-        try (Stream<Path> s = Files.list(coco.resolve("images/train2017"))) {
-            images = s.sorted().limit(n).toList();
-        }
-        for (String split : List.of("train", "val")) {
-            Files.createDirectories(root.resolve("images").resolve(split));
-            Files.createDirectories(root.resolve("labels").resolve(split));
-            for (Path img : images) {
-                String stem = img.getFileName().toString().replace(".jpg", "");
-                Files.copy(img, root.resolve("images").resolve(split).resolve(img.getFileName()));
-                Path label = coco.resolve("labels/train2017").resolve(stem + ".txt");
-                if (Files.exists(label)) {
-                    Files.copy(label, root.resolve("labels").resolve(split).resolve(stem + ".txt"));
-                }
-            }
-        }
-        StringBuilder names = new StringBuilder();
-        for (int i = 0; i < 80; i++) {
-            names.append(i == 0 ? "" : ", ").append("c").append(i);
-        }
-        Path yaml = root.resolve("data.yaml");
-        Files.writeString(yaml, "path: " + root + "\ntrain: images/train\nval: images/val\nnc: 80\nnames: [" + names + "]\n");
-        return yaml;
+        return TestData.coco128Subset(root, n);
     }
 
     /** The data set with the first train label file replaced by {@code line}. */

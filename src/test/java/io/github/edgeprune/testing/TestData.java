@@ -7,6 +7,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The shared, read-only data the tests run on ({@code ../shared/data}, or wherever the
@@ -62,5 +64,36 @@ public final class TestData {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A small YOLO data set of the first {@code n} real COCO128 images and labels, copied under
+     * {@code root} as both its train and its val split (80 classes); returns its data yaml.
+     */
+    public static Path coco128Subset(Path root, int n) throws IOException {
+        Path coco = coco128().getParent();
+        List<Path> images;
+        try (Stream<Path> s = Files.list(coco.resolve("images/train2017"))) {
+            images = s.sorted().limit(n).toList();
+        }
+        for (String split : List.of("train", "val")) {
+            Files.createDirectories(root.resolve("images").resolve(split));
+            Files.createDirectories(root.resolve("labels").resolve(split));
+            for (Path img : images) {
+                String stem = img.getFileName().toString().replace(".jpg", "");
+                Files.copy(img, root.resolve("images").resolve(split).resolve(img.getFileName()));
+                Path label = coco.resolve("labels/train2017").resolve(stem + ".txt");
+                if (Files.exists(label)) {
+                    Files.copy(label, root.resolve("labels").resolve(split).resolve(stem + ".txt"));
+                }
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < 80; i++) {
+            names.append(i == 0 ? "" : ", ").append("c").append(i);
+        }
+        Path yaml = root.resolve("data.yaml");
+        Files.writeString(yaml, "path: " + root + "\ntrain: images/train\nval: images/val\nnc: 80\nnames: [" + names + "]\n");
+        return yaml;
     }
 }

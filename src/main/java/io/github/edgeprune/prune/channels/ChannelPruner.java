@@ -57,6 +57,10 @@ public final class ChannelPruner {
     public record Layer(String name, int before, int after) {
     }
 
+    /** A cut bounded by a score: the cut, the uncut and the cut model's scores, and how many were measured. */
+    public record Limited(Result result, double baseScore, double score, int evaluations) {
+    }
+
     /** The pruned graph and what changed. */
     public record Result(Graph graph, List<Layer> layers, GraphStats before, GraphStats after, int removedChannels,
             int prunableChannels) {
@@ -67,6 +71,8 @@ public final class ChannelPruner {
     }
 
     private final ChannelDependencies deps;
+    /** The original graph's expected channel values: the same for every cut the search tries. */
+    private final ChannelCompensation compensation;
     private final List<ChannelGroup> groups;
     private final List<double[]> scores = new ArrayList<>();
     private final Settings settings;
@@ -74,6 +80,7 @@ public final class ChannelPruner {
 
     public ChannelPruner(Graph graph, Settings settings) {
         this.deps = ChannelDependencies.of(graph);
+        this.compensation = ChannelCompensation.of(graph);
         this.groups = ChannelGroups.of(deps);
         this.settings = settings;
         int p = 0;
@@ -126,35 +133,43 @@ public final class ChannelPruner {
      * the cut is bisected over the sorted thresholds: about log2(candidate thresholds) + 2
      * measurements, each reported to {@code progress}.
      */
-    public Result pruneWithin(ToDoubleFunction<Graph> score, double maxDrop, Consumer<String> progress) {
+    public Limited pruneWithin(ToDoubleFunction<Graph> score, double maxDrop, Consumer<String> progress) {
         GraphStats before = GraphStats.of(deps.graph());
         double[] thresholds = candidateThresholds();
         int target = targetIndex(before, thresholds);
         double base = score.applyAsDouble(deps.graph());
         progress.accept(String.format(Locale.ROOT, "maxMapDrop: the uncut model scores mAP50 %.4f; cuts must stay at"
                 + " or above %.4f", base, base - maxDrop));
+        double[] scores = new double[thresholds.length]; // NaN: not measured
+        Arrays.fill(scores, Double.NaN);
+        scores[0] = base; // threshold 0 cuts nothing
+        int[] evaluations = {1};
         IntPredicate ok = i -> {
             Result r = result(before, thresholds[i]);
-            double m = score.applyAsDouble(r.graph());
-            boolean pass = m >= base - maxDrop;
+            scores[i] = score.applyAsDouble(r.graph());
+            evaluations[0]++;
+            boolean pass = scores[i] >= base - maxDrop;
             progress.accept(String.format(Locale.ROOT, "maxMapDrop: keeping %.3f of the GFLOPs scores mAP50 %.4f (drop"
-                    + " %.4f): %s", r.flopsRatio(), m, base - m, pass ? "within" : "too much"));
+                    + " %.4f): %s", r.flopsRatio(), scores[i], base - scores[i], pass ? "within" : "too much"));
             return pass;
         };
+        int chosen;
         if (ok.test(target)) {
-            return result(before, thresholds[target]);
-        }
-        int lo = 0; // no cut: always within
-        int hi = target;
-        while (hi - lo > 1) {
-            int mid = (lo + hi) >>> 1;
-            if (ok.test(mid)) {
-                lo = mid;
-            } else {
-                hi = mid;
+            chosen = target;
+        } else {
+            int lo = 0; // no cut: always within
+            int hi = target;
+            while (hi - lo > 1) {
+                int mid = (lo + hi) >>> 1;
+                if (ok.test(mid)) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
             }
+            chosen = lo;
         }
-        return result(before, thresholds[lo]);
+        return new Limited(result(before, thresholds[chosen]), base, scores[chosen], evaluations[0]);
     }
 
     /** Index of the threshold that meets the settings' target. */
@@ -209,12 +224,12 @@ public final class ChannelPruner {
     }
 
     private double flopsAt(GraphStats before, double t) {
-        return GraphStats.gflops(ChannelRemoval.apply(deps, removedAt(t))) / before.gflops();
+        return GraphStats.gflops(ChannelRemoval.apply(deps, removedAt(t), compensation)) / before.gflops();
     }
 
     private Result result(GraphStats before, double t) {
         Set<Integer> removed = removedAt(t);
-        Graph pruned = ChannelRemoval.apply(deps, removed);
+        Graph pruned = ChannelRemoval.apply(deps, removed, compensation);
         List<Layer> layers = new ArrayList<>();
         for (ChannelGroup g : groups) {
             int gone = 0;

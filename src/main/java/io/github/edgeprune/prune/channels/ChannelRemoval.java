@@ -25,6 +25,11 @@ public final class ChannelRemoval {
 
     /** The graph without the channels whose tie class is in {@code removed}. */
     public static Graph apply(ChannelDependencies deps, Set<Integer> removed) {
+        return apply(deps, removed, ChannelCompensation.of(deps.graph()));
+    }
+
+    /** The same, with the expected channel values of {@code deps}' graph worked out once by the caller. */
+    static Graph apply(ChannelDependencies deps, Set<Integer> removed, ChannelCompensation compensation) {
         Graph g = deps.graph();
         for (ChannelDependencies.Space s : deps.convSpaces()) {
             for (int c = 0; c < s.size(); c++) {
@@ -36,7 +41,6 @@ public final class ChannelRemoval {
         }
         Map<String, Parameter> params = new LinkedHashMap<>(g.parameters());
         Map<String, String> slicedBy = new LinkedHashMap<>();
-        ChannelCompensation compensation = ChannelCompensation.of(g);
         for (Node n : g.nodes()) {
             if (n.op() instanceof Op.Conv2d) {
                 String weight = n.input(1);

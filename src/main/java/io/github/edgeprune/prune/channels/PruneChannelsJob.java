@@ -16,9 +16,7 @@ import java.nio.file.Path;
 import io.github.edgeprune.data.DataSet;
 import io.github.edgeprune.train.EvaluatorValidator;
 import io.github.edgeprune.train.Validator;
-import io.github.edgeprune.graph.GraphStats;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.List;
@@ -109,23 +107,22 @@ public final class PruneChannelsJob {
         } else {
             DataSet val = DataSet.load(dataYaml, "val");
             Validator validator = EvaluatorValidator.of(val);
-            Map<Double, Double> byGflops = new HashMap<>(); // each measured cut's mAP50
             long start = System.nanoTime();
-            result = new ChannelPruner(graph, p).pruneWithin(g -> {
+            ChannelPruner.Limited limited = new ChannelPruner(graph, p).pruneWithin(g -> {
                 double m;
                 try {
                     m = validator.validate(model.withStateDict(g.stateDict()), s.imgsz(), 0).map50();
                 } catch (IOException e) {
                     throw new UncheckedIOException(dataYaml + ": cannot evaluate: " + e.getMessage(), e);
                 }
-                byGflops.put(GraphStats.gflops(g), m);
                 return m;
             }, s.maxMapDrop(), log::info);
+            result = limited.result();
             log.info(String.format(Locale.ROOT, "maxMapDrop: %d evaluations, %.0f s, on %d val images of %s at %d",
-                    byGflops.size(), (System.nanoTime() - start) / 1e9, val.size(), dataYaml, s.imgsz()));
+                    limited.evaluations(), (System.nanoTime() - start) / 1e9, val.size(), dataYaml, s.imgsz()));
             extra.put("maxMapDrop", Double.toString(s.maxMapDrop()));
-            extra.put("map50_before", String.format(Locale.ROOT, "%.4f", byGflops.get(result.before().gflops())));
-            extra.put("map50_after", String.format(Locale.ROOT, "%.4f", byGflops.get(result.after().gflops())));
+            extra.put("map50_before", String.format(Locale.ROOT, "%.4f", limited.baseScore()));
+            extra.put("map50_after", String.format(Locale.ROOT, "%.4f", limited.score()));
             extra.put("map50_data", dataYaml.toString());
         }
         ChannelRecord channels = ChannelRecord.of(p, result, s.imgsz());

@@ -111,34 +111,9 @@ class PruneChannelsJobTest {
         assertEquals(0.8, c.flopsRatio(), 0.8 * ChannelPruner.FLOPS_TOLERANCE);
     }
 
-    /** The first n COCO128 images and labels as a data set whose train and val are both them. */
-    private static Path coco128Subset(Path root, int n) throws IOException {
-        Path coco = TestData.coco128().getParent();
-        List<Path> images;
-        try (java.util.stream.Stream<Path> st = Files.list(coco.resolve("images/train2017"))) {
-            images = st.sorted().limit(n).toList();
-        }
-        Files.createDirectories(root.resolve("images/val"));
-        Files.createDirectories(root.resolve("labels/val"));
-        for (Path img : images) {
-            Files.copy(img, root.resolve("images/val").resolve(img.getFileName()));
-            Path label = coco.resolve("labels/train2017").resolve(img.getFileName().toString().replace(".jpg", ".txt"));
-            if (Files.exists(label)) {
-                Files.copy(label, root.resolve("labels/val").resolve(label.getFileName()));
-            }
-        }
-        StringBuilder names = new StringBuilder();
-        for (int i = 0; i < 80; i++) {
-            names.append(i == 0 ? "" : ", ").append("c").append(i);
-        }
-        Path yaml = root.resolve("data.yaml");
-        Files.writeString(yaml, "path: " + root + "\ntrain: images/val\nval: images/val\nnc: 80\nnames: [" + names + "]\n");
-        return yaml;
-    }
-
     @Test
     void maxMapDropStopsTheCutBeforeTheMeasuredMap50FallsFurther() throws IOException {
-        Path data = coco128Subset(tmp.resolve("coco16"), 16);
+        Path data = TestData.coco128Subset(tmp.resolve("coco16"), 16);
         Path out = tmp.resolve("limited");
         List<String> lines = new ArrayList<>();
         PruneChannelsJob.run(new PruneChannelsJob.Settings(TestData.yolov5n().toString(), Path.of("."), out,
