@@ -240,8 +240,36 @@ public final class GraphExecutor implements AutoCloseable {
                 return one(slice(s, in[0]));
             } else if (op instanceof Op.Split s) {
                 return split(s, in[0]);
+            } else if (op instanceof Op.FakeQuantize q) {
+                return one(fakeQuantize(q, in));
             }
             throw new GraphException("the executor has no kernel for op " + op.type());
+        }
+
+        /**
+         * OpenVINO's reference FakeQuantize, step for step in float32 (its CPU plugin computes the
+         * same grid): torch.round rounds half to even, as nearbyint does.
+         */
+        private static NDArray fakeQuantize(Op.FakeQuantize q, NDArray[] in) {
+            NDManager home = in[0].getManager();
+            try (NDManager scope = home.newSubManager()) {
+                for (NDArray a : in) {
+                    a.tempAttach(scope); // every intermediate lands in scope; the inputs go back home after
+                }
+                NDArray x = in[0];
+                NDArray il = in[1];
+                NDArray ih = in[2];
+                NDArray ol = in[3];
+                NDArray oh = in[4];
+                NDArray steps = scope.create((float) (q.levels() - 1));
+                NDArray grid = x.sub(il).div(ih.sub(il)).mul(steps).round().div(steps).mul(oh.sub(ol)).add(ol);
+                NDArray below = x.lte(il).logicalAnd(x.lte(ih));
+                NDArray above = x.gt(il).logicalAnd(x.gt(ih));
+                NDArray out = NDArrays.where(below, ol.broadcast(x.getShape()),
+                        NDArrays.where(above, oh.broadcast(x.getShape()), grid));
+                out.attach(home);
+                return out;
+            }
         }
 
         private static NDArray[] one(NDArray a) {

@@ -11,7 +11,8 @@ import java.util.List;
  */
 public sealed interface Op
         permits Op.Conv2d, Op.BatchNorm, Op.Silu, Op.Sigmoid, Op.Relu, Op.Binary, Op.Concat,
-                Op.MaxPool, Op.ResizeNearest, Op.Reshape, Op.Transpose, Op.Slice, Op.Split {
+                Op.MaxPool, Op.ResizeNearest, Op.Reshape, Op.Transpose, Op.Slice, Op.Split,
+                Op.FakeQuantize {
 
     /** A short type name for messages and summaries. */
     String type();
@@ -299,6 +300,44 @@ public sealed interface Op
         }
     }
 
+    /**
+     * OpenVINO's FakeQuantize (opset1); inputs x, input_low, input_high, output_low, output_high, the
+     * four ranges broadcast against x (per tensor, or per channel as [C, 1, 1, 1] on weights and
+     * [1, C, 1, 1] on activations). x at or below min(input_low, input_high) gives output_low, above
+     * max(...) output_high, and in between
+     * {@code nearbyint((x - il) / (ih - il) · (levels - 1)) / (levels - 1) · (oh - ol) + ol}, rounding
+     * half to even. With equal input and output ranges it is quantize-then-dequantize to
+     * {@code levels} steps: how an INT8 model is written for OpenVINO's CPU plugin, which runs the
+     * convolution behind it on int8 kernels.
+     */
+    record FakeQuantize(long levels) implements Op {
+        public FakeQuantize {
+            if (levels < 2) {
+                throw new IllegalArgumentException("FakeQuantize needs at least 2 levels, got " + levels);
+            }
+        }
+
+        @Override
+        public String type() {
+            return "FakeQuantize";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            if (in.size() != 5) {
+                throw new IllegalArgumentException("FakeQuantize takes 5 inputs, got " + in.size());
+            }
+            long[] x = in.get(0);
+            for (int i = 1; i < 5; i++) {
+                if (!broadcastsTo(in.get(i), x)) {
+                    throw new IllegalArgumentException("FakeQuantize range " + Arrays.toString(in.get(i))
+                            + " does not broadcast to the input " + Arrays.toString(x));
+                }
+            }
+            return List.of(x);
+        }
+    }
+
     // ---- shape helpers shared by the ops ----
 
     static long window(long size, long kernel, long stride, long totalPad, long dilation) {
@@ -321,6 +360,21 @@ public sealed interface Op
         long b = begin < 0 ? Math.max(0, size + begin) : Math.min(begin, size);
         long e = end < 0 ? Math.max(0, size + end) : Math.min(end, size);
         return new long[] {b, e};
+    }
+
+    /** Whether {@code small} broadcasts to exactly {@code target} (numpy rules, target unchanged). */
+    static boolean broadcastsTo(long[] small, long[] target) {
+        if (small.length > target.length) {
+            return false;
+        }
+        for (int i = 0; i < small.length; i++) {
+            long d = small[small.length - 1 - i];
+            long t = target[target.length - 1 - i];
+            if (d != 1 && d != t) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static long[] broadcast(long[] a, long[] b) {

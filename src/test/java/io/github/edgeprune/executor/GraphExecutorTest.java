@@ -66,6 +66,37 @@ class GraphExecutorTest {
     }
 
     @Test
+    void fakeQuantizeRoundsHalfToEvenOnItsGridAndSaturates() {
+        // levels 5 over [0, 4] (input) to [-1, 1] (output): steps of 1 in, 0.5 out. 0.5 and 2.5 are
+        // ties (half to even: 0 and 2), -3 and 9 saturate, exactly 0 gives output_low
+        Map<String, HostTensor> ranges = new LinkedHashMap<>();
+        ranges.put("il", HostTensor.ofFloats(new float[] {0f}, 1));
+        ranges.put("ih", HostTensor.ofFloats(new float[] {4f}, 1));
+        ranges.put("ol", HostTensor.ofFloats(new float[] {-1f}, 1));
+        ranges.put("oh", HostTensor.ofFloats(new float[] {1f}, 1));
+        Graph g = single(new Op.FakeQuantize(5), new long[] {8}, ranges, 1);
+        float[] y = run(g, new float[] {-3f, 0f, 0.5f, 1.4f, 2.5f, 3.6f, 4f, 9f}, 8);
+        assertArrayEquals(new float[] {-1f, -1f, -1f, -0.5f, 0f, 1f, 1f, 1f}, y, 0f);
+    }
+
+    @Test
+    void fakeQuantizeBroadcastsPerChannelRanges() {
+        // per output channel of a [2, 1, 1, 2] weight: channel 0 in [-1, 1], channel 1 in [-10, 10], 3 levels
+        Map<String, HostTensor> ranges = new LinkedHashMap<>();
+        ranges.put("il", HostTensor.ofFloats(new float[] {-1f, -10f}, 2, 1, 1, 1));
+        ranges.put("ih", HostTensor.ofFloats(new float[] {1f, 10f}, 2, 1, 1, 1));
+        ranges.put("ol", HostTensor.ofFloats(new float[] {-1f, -10f}, 2, 1, 1, 1));
+        ranges.put("oh", HostTensor.ofFloats(new float[] {1f, 10f}, 2, 1, 1, 1));
+        Graph g = single(new Op.FakeQuantize(3), new long[] {2, 1, 1, 2}, ranges, 1);
+        float[] y = run(g, new float[] {0.6f, -0.4f, 6f, -4f}, 2, 1, 1, 2);
+        assertArrayEquals(new float[] {1f, 0f, 10f, 0f}, y, 0f);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> new Op.FakeQuantize(3).outputShapes(List.of(new long[] {2, 1, 1, 2}, new long[] {3, 1, 1, 1},
+                        new long[] {1}, new long[] {1}, new long[] {1})));
+        assertTrue(bad.getMessage().contains("does not broadcast"), bad.getMessage());
+    }
+
+    @Test
     void convolutionWithPaddingStrideAndBias() {
         // 1x1x3x3 input 1..9, 2x2 kernel of ones, stride 1, no pad: sums of 2x2 windows, + bias 0.5
         Graph g = single(Op.Conv2d.symmetric(2, 1, 0, 1), new long[] {1, 1, 3, 3},
