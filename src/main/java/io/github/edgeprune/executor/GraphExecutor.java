@@ -253,8 +253,14 @@ public final class GraphExecutor implements AutoCloseable {
         private static NDArray fakeQuantize(Op.FakeQuantize q, NDArray[] in) {
             NDManager home = in[0].getManager();
             try (NDManager scope = home.newSubManager()) {
+                // every intermediate lands in scope, the inputs go back to their managers after; an array
+                // given twice (input and output range are often the same) is attached once, or the
+                // second attach would record scope as its home and close it with scope
+                java.util.Set<NDArray> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
                 for (NDArray a : in) {
-                    a.tempAttach(scope); // every intermediate lands in scope; the inputs go back home after
+                    if (distinct.add(a)) {
+                        a.tempAttach(scope);
+                    }
                 }
                 NDArray x = in[0];
                 NDArray il = in[1];

@@ -2,6 +2,8 @@ package io.github.edgeprune.openvino;
 
 import io.github.edgeprune.graph.Graph;
 import io.github.edgeprune.onnx.OnnxWriter;
+import io.github.edgeprune.quant.Int8Quantizer;
+import io.github.edgeprune.util.Progress;
 import io.github.edgeprune.util.Log;
 import io.github.edgeprune.util.PluginVersion;
 import io.github.edgeprune.yolo.ModelLoader;
@@ -22,8 +24,16 @@ import java.util.Map;
  */
 public final class ExportJob {
 
+    /**
+     * @param int8 the INT8 calibration (required when precision is INT8, ignored otherwise)
+     */
     public record Settings(String model, Path baseDir, Path outputDirectory, String name, int imgsz,
-            IrPrecision precision, boolean onnx) {
+            IrPrecision precision, boolean onnx, Int8Calibration int8) {
+
+        public Settings(String model, Path baseDir, Path outputDirectory, String name, int imgsz, IrPrecision precision,
+                boolean onnx) {
+            this(model, baseDir, outputDirectory, name, imgsz, precision, onnx, null);
+        }
     }
 
     /** The IR (and ONNX twin, or null) written or found up to date. */
@@ -42,6 +52,16 @@ public final class ExportJob {
         settings.put("model", s.model());
         settings.put("imgsz", Integer.toString(s.imgsz()));
         settings.put("onnx", Boolean.toString(s.onnx()));
+        Int8Quantizer.Settings int8 = null;
+        if (s.precision() == IrPrecision.INT8) {
+            if (s.int8() == null) {
+                throw new IllegalArgumentException("prune.precision=INT8 needs calibration data: set prune.data to a data"
+                        + " yaml (its train images calibrate the activation ranges)");
+            }
+            int8 = s.int8().resolve(s.baseDir(), log);
+            settings.putAll(s.int8().fingerprintSettings(int8));
+        }
+        Int8Quantizer.Settings quantization = int8;
         String name = s.name() != null && !s.name().isBlank() ? s.name() : defaultName(modelPath);
         OpenVinoExporter.Request request = new OpenVinoExporter.Request(s.outputDirectory(), name, s.precision(),
                 Files.exists(modelPath) ? List.of(modelPath) : List.of(), settings, PluginVersion.get());
@@ -58,16 +78,28 @@ public final class ExportJob {
             YoloModel model = ModelLoader.load(s.model(), s.baseDir(), 0, log);
             built[0] = model.graph(s.imgsz());
             log.info(ModelSummary.of(model.displayName(), built[0]).toString());
+            if (quantization != null) {
+                Int8Quantizer.Result q = Int8Quantizer.quantize(built[0], quantization, Progress.log(log));
+                q.unmatchedExcludes().forEach(e -> log.warn("prune.int8Exclude: no convolution is named '" + e
+                        + "' or starts with '" + e + ".'; nothing was kept in float for it"));
+                log.info(Int8Quantizer.describe(q));
+                built[0] = q.graph();
+            }
             return built[0];
         }, request);
         if (s.onnx() && (!ir.skipped() || !Files.isRegularFile(onnx))) {
             // the graph the IR was written from (the IR writer folds BatchNorm into a copy); built
             // here only when the IR was up to date but the twin is missing
-            Graph graph = built[0] != null ? built[0]
-                    : ModelLoader.load(s.model(), s.baseDir(), 0, log).graph(s.imgsz());
+            Graph graph = built[0];
+            if (graph == null) {
+                graph = ModelLoader.load(s.model(), s.baseDir(), 0, log).graph(s.imgsz());
+                if (quantization != null) {
+                    graph = Int8Quantizer.quantize(graph, quantization, Progress.log(log)).graph();
+                }
+            }
             OnnxWriter.write(graph, onnx, PluginVersion.get());
-            log.info("ONNX twin: " + onnx + String.format(java.util.Locale.ROOT, " (%.2f MB, FP32, opset %d)",
-                    Files.size(onnx) / 1e6, OnnxWriter.OPSET));
+            log.info("ONNX twin: " + onnx + String.format(java.util.Locale.ROOT, " (%.2f MB, %s, opset %d)",
+                    Files.size(onnx) / 1e6, quantization != null ? "INT8 QDQ" : "FP32", OnnxWriter.OPSET));
         }
         if (ir.skipped()) {
             log.info(ir.summary());

@@ -28,6 +28,8 @@ public final class IrMetadata {
 
     public static final String SECTION = "edgeprune";
     public static final String PRUNING_PREFIX = "pruning.";
+    /** The INT8 pass's record ({@code quant.Int8Quantizer}): rt_info {@code edgeprune/quantization/}. */
+    public static final String QUANTIZATION_PREFIX = "quantization.";
 
     private IrMetadata() {
     }
@@ -315,16 +317,22 @@ public final class IrMetadata {
             own.put("stride", join(strides));
         }
         own.put("precision", precision.name());
-        RtInfo pruning = null;
+        section(own, meta, PRUNING_PREFIX, "pruning");
+        section(own, meta, QUANTIZATION_PREFIX, "quantization");
+        return root;
+    }
+
+    /** The metadata entries under {@code prefix} as a section of rt_info (none: no section). */
+    private static void section(RtInfo own, Map<String, String> meta, String prefix, String name) {
+        RtInfo section = null;
         for (Map.Entry<String, String> e : meta.entrySet()) {
-            if (e.getKey().startsWith(PRUNING_PREFIX) && e.getValue() != null) {
-                if (pruning == null) {
-                    pruning = own.section("pruning");
+            if (e.getKey().startsWith(prefix) && e.getValue() != null) {
+                if (section == null) {
+                    section = own.section(name);
                 }
-                pruning.put(xmlName(e.getKey().substring(PRUNING_PREFIX.length())), e.getValue());
+                section.put(xmlName(e.getKey().substring(prefix.length())), e.getValue());
             }
         }
-        return root;
     }
 
     /** Graph metadata from a model rt_info (ours, an Ultralytics/YOLOv5 export's, or any other). */
@@ -363,13 +371,15 @@ public final class IrMetadata {
         if (precision != null) {
             meta.put("ir.precision", precision);
         }
-        RtInfo pruning = rt.get(SECTION, "pruning");
-        if (pruning != null) {
-            pruning.children().forEach((k, v) -> {
-                if (v.isLeaf()) {
-                    meta.put(PRUNING_PREFIX + k, v.value());
-                }
-            });
+        for (String[] section : new String[][] {{"pruning", PRUNING_PREFIX}, {"quantization", QUANTIZATION_PREFIX}}) {
+            RtInfo r = rt.get(SECTION, section[0]);
+            if (r != null) {
+                r.children().forEach((k, v) -> {
+                    if (v.isLeaf()) {
+                        meta.put(section[1] + k, v.value());
+                    }
+                });
+            }
         }
         return meta;
     }
@@ -421,6 +431,15 @@ public final class IrMetadata {
         });
         if (!pruning.isEmpty()) {
             y.put("pruning", pruning);
+        }
+        Map<String, String> quantization = new LinkedHashMap<>();
+        meta.forEach((k, v) -> {
+            if (k.startsWith(QUANTIZATION_PREFIX) && v != null) {
+                quantization.put(k.substring(QUANTIZATION_PREFIX.length()), v);
+            }
+        });
+        if (!quantization.isEmpty()) {
+            y.put("quantization", quantization);
         }
         DumperOptions o = new DumperOptions();
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);

@@ -88,7 +88,7 @@ public final class IrReader {
     enum Kind {
         PARAMETER, CONST, RESULT, CONVERT, CONVOLUTION, GROUP_CONVOLUTION, ADD, SUBTRACT, MULTIPLY, DIVIDE, POWER,
         SWISH, SIGMOID, RELU, CONCAT, MAXPOOL, INTERPOLATE1, INTERPOLATE4, INTERPOLATE11, RESHAPE, SQUEEZE, UNSQUEEZE,
-        TRANSPOSE, STRIDED_SLICE, SLICE, VARIADIC_SPLIT, SPLIT, SHAPE_OF, GATHER
+        TRANSPOSE, STRIDED_SLICE, SLICE, VARIADIC_SPLIT, SPLIT, SHAPE_OF, GATHER, FAKE_QUANTIZE
     }
 
     /** Type → (first opset with this version, kind), latest first. */
@@ -123,6 +123,7 @@ public final class IrReader {
         SUPPORTED.put("Slice", new Object[][] {{8, Kind.SLICE}});
         one("VariadicSplit", Kind.VARIADIC_SPLIT);
         one("Split", Kind.SPLIT);
+        one("FakeQuantize", Kind.FAKE_QUANTIZE);
         SUPPORTED.put("ShapeOf", new Object[][] {{3, Kind.SHAPE_OF}, {1, Kind.SHAPE_OF}});
         SUPPORTED.put("Gather", new Object[][] {{8, Kind.GATHER}, {7, Kind.GATHER}, {1, Kind.GATHER}});
     }
@@ -757,6 +758,9 @@ public final class IrReader {
                 case SWISH -> {
                     return List.of(swish(l, in));
                 }
+                case FAKE_QUANTIZE -> {
+                    return List.of(fakeQuantize(l, in));
+                }
                 case SIGMOID, RELU -> {
                     Val x = in.get(0);
                     boolean sigmoid = l.kind == Kind.SIGMOID;
@@ -1046,6 +1050,34 @@ public final class IrReader {
             biasFree.remove(conv.name());
             shapeCache.put(name, conv.shape());
             return Val.runtime(name, conv.shape());
+        }
+
+        /**
+         * FakeQuantize-1 as the op itself: its ranges become constant parameters; a constant input
+         * (FakeQuantize on f32 weights, as POT writes them) becomes a weight parameter, so the
+         * weights stay trainable and the grid is still applied when the model runs.
+         */
+        private Val fakeQuantize(IrLayer l, List<Val> in) {
+            if (in.size() != 5) {
+                throw new IrFormatException(where(l) + ": FakeQuantize needs 5 inputs, got " + in.size());
+            }
+            long levels = attrLong(l, "levels");
+            String autoBroadcast = attr(l, "auto_broadcast", "numpy").toLowerCase(Locale.ROOT);
+            if (!autoBroadcast.equals("numpy") && !autoBroadcast.equals("none")) {
+                throw new IrFormatException(where(l) + ": auto_broadcast '" + autoBroadcast + "' is not supported");
+            }
+            String[] names = {"input_low", "input_high", "output_low", "output_high"};
+            List<String> inputs = new ArrayList<>();
+            inputs.add(input(l, in.get(0), Parameter.Kind.WEIGHT));
+            for (int i = 1; i < 5; i++) {
+                constOf(l, in.get(i), names[i - 1]);
+                inputs.add(input(l, in.get(i), Parameter.Kind.CONSTANT));
+            }
+            try {
+                return addNode(l, new Op.FakeQuantize(levels), inputs);
+            } catch (IllegalArgumentException e) {
+                throw new IrFormatException(where(l) + ": " + e.getMessage());
+            }
         }
 
         private Val swish(IrLayer l, List<Val> in) {

@@ -188,6 +188,7 @@ public final class IrWriter {
                     }
                     case F32 -> buf.putFloat(floats[i] == 0f ? 0f : floats[i]); // -0 → +0
                     case I64 -> buf.putLong(longs[i]);
+                    case I8 -> buf.put((byte) floats[i]); // integral values in [-127, 127]
                     default -> throw new IllegalStateException("cannot write " + type);
                 }
             }
@@ -531,7 +532,7 @@ public final class IrWriter {
                 throw new IrExportException("parameter '" + name + "' holds " + f + " values; refusing to export it");
                 }
             }
-            boolean compress = precision == IrPrecision.FP16;
+            boolean compress = precision != IrPrecision.FP32;
             if (compress) {
                 for (float f : data) {
                 if (Math.abs(f) > Half.MAX_VALUE) {
@@ -674,6 +675,8 @@ public final class IrWriter {
                 connect(step, l);
                 connect(axes, l);
                 values.put(n.output(), output(l, ElementType.F32, shapes.get(n.output()), n.output()));
+            } else if (op instanceof Op.FakeQuantize q) {
+                emitFakeQuantize(n, q);
             } else if (op instanceof Op.Split s) {
                 PortRef x = valueRef(n.input(0));
                 long[] xs = shapes.get(n.input(0));
@@ -690,6 +693,113 @@ public final class IrWriter {
             } else {
                 throw new IllegalArgumentException("the IR writer has no mapping for op " + op.type());
             }
+        }
+
+        /**
+         * A weight on a symmetric per-channel int8 grid is stored as Intel's INT8 IRs store it
+         * (person-vehicle-bike-detection-2003 FP16-INT8): an i8 Const, a Convert to f32 and a
+         * Multiply by the f32 scale per output channel; OpenVINO's CPU plugin recognises the
+         * pattern as quantized weights. Any other FakeQuantize (activations) is written as the op,
+         * its ranges as f32 Consts (never compressed: the grid must be the one calibrated).
+         */
+        private void emitFakeQuantize(Node n, Op.FakeQuantize q) {
+            float[] scales = symmetricWeightScales(n, q);
+            if (scales != null) {
+                Parameter wp = graph.parameter(n.input(0));
+                float[] w = wp.tensor().floats();
+                long[] shape = wp.tensor().shape();
+                int per = w.length / scales.length;
+                float[] levels = new float[w.length];
+                for (int i = 0; i < w.length; i++) {
+                    levels[i] = (float) Math.max(-127, Math.min(127, Math.rint(w[i] / scales[i / per])));
+                }
+                Layer c = layer(wp.name() + "/quantized", "Const", "opset1");
+                Blob b = blob(c, ElementType.I8, levels, null, shape, true);
+                c.data = constData(ElementType.I8, shape, b);
+                PortRef i8 = output(c, ElementType.I8, shape, null);
+                Layer cv = layer(wp.name() + "/quantized/to_f32", "Convert", "opset1");
+                cv.data = data("destination_type", "f32");
+                connect(i8, cv);
+                PortRef f32 = output(cv, ElementType.F32, shape, null);
+                long[] scaleShape = {scales.length, 1, 1, 1};
+                Layer sc = layer(n.name() + "/scale", "Const", "opset1");
+                Blob sb = blob(sc, ElementType.F32, scales, null, scaleShape, false);
+                sc.data = constData(ElementType.F32, scaleShape, sb);
+                PortRef scale = output(sc, ElementType.F32, scaleShape, null);
+                Layer mul = layer(n.name() + "/multiply_by_scale", "Multiply", "opset1");
+                mul.data = data("auto_broadcast", "numpy");
+                connect(f32, mul);
+                connect(scale, mul);
+                values.put(n.output(), output(mul, ElementType.F32, shape, n.output()));
+                return;
+            }
+            PortRef x = valueRef(n.input(0));
+            List<PortRef> ranges = new ArrayList<>();
+            for (int i = 1; i < 5; i++) {
+                Parameter r = graph.parameters().get(n.input(i));
+                if (r == null) {
+                    throw new IllegalArgumentException("FakeQuantize range '" + n.input(i) + "' is computed at run time;"
+                            + " the IR needs it constant");
+                }
+                ranges.add(rangeConst(r));
+            }
+            Layer l = layer(n.name(), "FakeQuantize", "opset1");
+            l.data = data("levels", Long.toString(q.levels()), "auto_broadcast", "numpy");
+            connect(x, l);
+            ranges.forEach(r -> connect(r, l));
+            values.put(n.output(), output(l, ElementType.F32, shapes.get(n.output()), n.output()));
+        }
+
+        /**
+         * The per-channel scales when this FakeQuantize puts a weight parameter on a symmetric
+         * 255-level grid (input range = output range = ±127·scale, one per output channel); null
+         * otherwise.
+         */
+        private float[] symmetricWeightScales(Node n, Op.FakeQuantize q) {
+            Parameter w = graph.parameters().get(n.input(0));
+            if (q.levels() != 255 || w == null || w.kind() != Parameter.Kind.WEIGHT) {
+                return null;
+            }
+            Parameter[] r = new Parameter[4];
+            for (int i = 0; i < 4; i++) {
+                r[i] = graph.parameters().get(n.input(i + 1));
+                if (r[i] == null) {
+                    return null;
+                }
+            }
+            float[] il = r[0].tensor().floats();
+            float[] ih = r[1].tensor().floats();
+            float[] ol = r[2].tensor().floats();
+            float[] oh = r[3].tensor().floats();
+            long out = w.tensor().dim(0);
+            if (il.length != out || !Arrays.equals(il, ol) || !Arrays.equals(ih, oh)) {
+                return null;
+            }
+            float[] scales = new float[il.length];
+            for (int o = 0; o < il.length; o++) {
+                if (il[o] != -ih[o] || !(ih[o] > 0)) {
+                    return null;
+                }
+                scales[o] = ih[o] / 127;
+            }
+            return scales;
+        }
+
+        /** A FakeQuantize range as an f32 Const of its own shape, written once per parameter. */
+        private PortRef rangeConst(Parameter p) {
+            String key = "range\u0000" + p.name();
+            PortRef cached = constCache.get(key);
+            if (cached != null) {
+                return cached;
+            }
+            float[] v = p.tensor().floats();
+            long[] shape = p.tensor().shape();
+            Layer c = layer(p.name(), "Const", "opset1");
+            Blob b = blob(c, ElementType.F32, v, null, shape, false);
+            c.data = constData(ElementType.F32, shape, b);
+            PortRef ref = output(c, ElementType.F32, shape, null);
+            constCache.put(key, ref);
+            return ref;
         }
 
         private void unary(Node n, String type, String version) {
