@@ -46,7 +46,8 @@ public final class EvaluateJob {
         try (Predictor predictor = loaded.predictor()) {
             result = Evaluator.evaluate(ds, predictor, settings, Progress.log(log));
         }
-        result = result.with("model", s.model()).with("data", dataYaml.toString());
+        result = result.with("model", s.model()).with("model_precision", loaded.precision())
+                .with("data", dataYaml.toString());
         log.info(result.table(ds.names(), s.verbose()));
         Path json = s.outputDirectory().resolve("evaluate.json");
         AtomicOutput.writeString(json, result.toJson());
@@ -54,8 +55,11 @@ public final class EvaluateJob {
         return result;
     }
 
-    /** A model ready to run, with the input size it runs at. */
-    record LoadedModel(Predictor predictor, int imgsz) {
+    /**
+     * A model ready to run, with the input size it runs at and the precision it computes in
+     * (FP32, FP16 or INT8: what the file says, for the evaluation record).
+     */
+    record LoadedModel(Predictor predictor, int imgsz, String precision) {
     }
 
     private static LoadedModel load(Settings s, Log log) {
@@ -66,6 +70,6 @@ public final class EvaluateJob {
         YoloModel model = ModelLoader.load(s.model(), s.baseDir(), 0, log);
         Graph graph = model.fusedGraph(s.eval().imgsz());
         log.info(ModelSummary.of(model.displayName(), graph).toString());
-        return new LoadedModel(new GraphPredictor(graph), s.eval().imgsz());
+        return new LoadedModel(new GraphPredictor(graph), s.eval().imgsz(), "FP32");
     }
 }

@@ -29,11 +29,20 @@ final class ExportedModels {
             Graph graph = IrReader.read(file);
             int size = (int) graph.inputs().get(0).shape()[2];
             note(file, size, requestedImgsz, imgszGiven, log);
-            return new EvaluateJob.LoadedModel(new GraphPredictor(graph), size);
+            String precision = precision(graph.metadata().get("quantization.precision"),
+                    graph.metadata().getOrDefault("ir.precision", "FP32"));
+            log.info(file.getFileName() + ": precision " + precision);
+            return new EvaluateJob.LoadedModel(new GraphPredictor(graph), size, precision);
         }
         OnnxPredictor p = new OnnxPredictor(file);
         note(file, p.size, requestedImgsz, imgszGiven, log);
-        return new EvaluateJob.LoadedModel(p, p.size);
+        log.info(file.getFileName() + ": precision " + p.precision);
+        return new EvaluateJob.LoadedModel(p, p.size, p.precision);
+    }
+
+    /** INT8 when the INT8 pass recorded itself, else what the file stores its weights as. */
+    static String precision(String quantized, String stored) {
+        return quantized != null && !quantized.isBlank() ? quantized : stored;
     }
 
     private static void note(Path file, int size, int requested, boolean given, Log log) {
@@ -52,6 +61,7 @@ final class ExportedModels {
         private final String input;
         private final int size;
         private final int classes;
+        private final String precision;
 
         OnnxPredictor(Path file) {
             try {
@@ -61,6 +71,7 @@ final class ExportedModels {
                 long[] out = ((TensorInfo) session.getOutputInfo().values().iterator().next().getInfo()).getShape();
                 size = (int) in[2];
                 classes = (int) out[out.length - 1] - 5;
+                precision = precision(session.getMetadata().getCustomMetadata().get("quantization.precision"), "FP32");
             } catch (OrtException e) {
                 throw new IllegalArgumentException(file + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
             }

@@ -1,6 +1,10 @@
 package io.github.edgeprune.maven;
 
 import io.github.edgeprune.openvino.ExportJob;
+import io.github.edgeprune.openvino.Int8Calibration;
+import io.github.edgeprune.quant.CalibrationMethod;
+import java.util.Arrays;
+import java.util.List;
 import io.github.edgeprune.openvino.IrPrecision;
 import io.github.edgeprune.util.Log;
 import java.io.File;
@@ -34,9 +38,29 @@ public class ExportOpenVinoMojo extends AbstractPruneMojo {
     @Parameter(property = "prune.imgsz", defaultValue = "640")
     private int imgsz;
 
-    /** FP16 (compressed weights, as OpenVINO's converter writes by default) or FP32. */
+    /**
+     * FP16 (compressed weights, as OpenVINO's converter writes by default), FP32, or INT8
+     * (post-training quantization calibrated on prune.data: FakeQuantize in the IR, QDQ in the
+     * ONNX twin).
+     */
     @Parameter(property = "prune.precision", defaultValue = "FP16")
     private String precision;
+
+    /** INT8 only: the data yaml whose train images calibrate the activation ranges. */
+    @Parameter(property = "prune.data")
+    private String data;
+
+    /** INT8 only: how many train images calibrate (all of them when there are fewer). */
+    @Parameter(property = "prune.calibrationImages", defaultValue = "300")
+    private int calibrationImages;
+
+    /** INT8 only: minmax (the range seen) or percentile (mean 0.01 % / 99.99 % quantiles per image). */
+    @Parameter(property = "prune.calibration", defaultValue = "minmax")
+    private String calibration;
+
+    /** INT8 only: convolutions kept in float, by layer name or module prefix (comma-separated, e.g. model.24). */
+    @Parameter(property = "prune.int8Exclude")
+    private String int8Exclude;
 
     /** Also write the ONNX twin (same graph, FP32) for ONNX Runtime on devices without OpenVINO. */
     @Parameter(property = "prune.onnx", defaultValue = "true")
@@ -76,13 +100,22 @@ public class ExportOpenVinoMojo extends AbstractPruneMojo {
         }
         IrPrecision p;
         try {
-            p = IrPrecision.valueOf(precision.trim().toUpperCase(Locale.ROOT));
+            p = IrPrecision.parse(precision);
         } catch (IllegalArgumentException e) {
-            throw new MojoExecutionException("prune.precision must be FP16 or FP32, got '" + precision + "'");
+            throw new MojoExecutionException("prune." + e.getMessage());
+        }
+        Int8Calibration int8 = null;
+        if (p == IrPrecision.INT8) {
+            try {
+                int8 = new Int8Calibration(data, calibrationImages, CalibrationMethod.parse(calibration),
+                        int8Exclude == null ? List.of() : Arrays.asList(int8Exclude.split(",")));
+            } catch (IllegalArgumentException e) {
+                throw new MojoExecutionException(e.getMessage());
+            }
         }
         File out = new File(outputRoot(), "openvino");
         ExportJob.Result result = ExportJob.run(new ExportJob.Settings(chosen, baseDir(), out.toPath(), irName, imgsz, p,
-                onnx), log);
+                onnx, int8), log);
         publish(PRODUCED_IR, result.ir().xml().toString());
         if (attach && project != null && project.getFile() != null) {
             projectHelper.attachArtifact(project, "xml", "openvino", result.ir().xml().toFile());

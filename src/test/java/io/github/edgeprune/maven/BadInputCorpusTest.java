@@ -238,6 +238,12 @@ class BadInputCorpusTest {
                 List.of("prune.imgsz", "0")));
         c.add(new Case("an unknown precision", "export-openvino", props("prune.model", pt, "prune.precision", "INT4"),
                 List.of("prune.precision", "INT4")));
+        c.add(new Case("INT8 without calibration data", "export-openvino", props("prune.model", pt, "prune.precision",
+                "INT8"), List.of("prune.precision=INT8 needs calibration data", "prune.data")));
+        c.add(new Case("INT8 with 0 calibration images", "export-openvino", props("prune.model", pt, "prune.precision",
+                "INT8", "prune.data", data, "prune.calibrationImages", "0"), List.of("prune.calibrationImages", "0")));
+        c.add(new Case("an unknown calibration method", "export-openvino", props("prune.model", pt, "prune.precision",
+                "INT8", "prune.data", data, "prune.calibration", "entropy"), List.of("prune.calibration", "entropy")));
 
         // --- an IR read back (evaluate runs it) ---
         Path truncatedXml = irVariant("truncated", x -> x.substring(0, x.length() / 2), Integer.MAX_VALUE);

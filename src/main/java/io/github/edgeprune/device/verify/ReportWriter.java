@@ -71,6 +71,7 @@ public final class ReportWriter {
         o.addProperty("passed", r.passed());
         o.addProperty("model", r.model());
         o.addProperty("backend", r.backend());
+        o.addProperty("precision", r.precision());
         o.addProperty("emulated", r.emulated());
         JsonObject device = new JsonObject();
         for (Map.Entry<String, Object> e : r.device().entrySet()) {
@@ -221,6 +222,7 @@ public final class ReportWriter {
             w.writeStartElement("properties");
             property(w, "model", r.model());
             property(w, "backend", r.backend());
+            property(w, "precision", r.precision());
             property(w, "emulated", Boolean.toString(r.emulated()));
             for (Map.Entry<String, Object> e : r.device().entrySet()) {
                 property(w, "device." + e.getKey(), String.valueOf(e.getValue()));
@@ -344,7 +346,8 @@ public final class ReportWriter {
             h.append("<span class=\"emulated\">emulated device - timings are not the real device's</span>");
         }
         h.append("</p>\n<p class=\"meta\">model <b>").append(Html.escape(empty(r.model()))).append("</b>, backend <b>")
-                .append(Html.escape(empty(r.backend()))).append("</b>, device <b>")
+                .append(Html.escape(empty(r.backend()))).append("</b>, precision <b>")
+                .append(Html.escape(empty(r.precision()))).append("</b>, device <b>")
                 .append(Html.escape(String.valueOf(r.device().getOrDefault("name", "-")))).append("</b>, ")
                 .append(Html.escape(r.createdAt().truncatedTo(ChronoUnit.SECONDS).toString())).append("</p>\n");
         if (r.failure() != null) {

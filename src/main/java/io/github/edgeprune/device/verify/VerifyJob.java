@@ -65,11 +65,20 @@ public final class VerifyJob {
         }
     }
 
+    /** INT8 for a model the INT8 pass wrote, else the IR's stored precision (FP16/FP32). */
+    static String precisionOf(Path ir) {
+        Map<String, String> meta = io.github.edgeprune.openvino.IrReader.read(ir).metadata();
+        String q = meta.get("quantization.precision");
+        return q != null ? q : meta.getOrDefault("ir.precision", "FP32");
+    }
+
     public static Outcome run(Settings s, Log log) throws IOException {
         checkBackend(s.backend());
         if (!Files.isRegularFile(s.ir())) {
             throw new IllegalArgumentException(s.ir() + ": no such IR; run export-openvino first or set prune.ir");
         }
+        String precision = precisionOf(s.ir());
+        log.info("Verifying " + s.ir() + " (" + precision + ")");
         DataSet ds = DataSet.load(s.data(), s.split(), false, log);
         if (s.maxImages() > 0) {
             ds = ds.first(s.maxImages());
@@ -96,6 +105,7 @@ public final class VerifyJob {
                 VerifyReport.Builder report = VerifyReport.builder()
                         .model(s.ir().toString())
                         .backend(agent.backend)
+                        .precision(precision)
                         .emulated(s.emulated())
                         .device(facts)
                         .deviceFact("java", java)

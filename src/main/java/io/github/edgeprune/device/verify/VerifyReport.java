@@ -18,6 +18,7 @@ public final class VerifyReport {
     private final Instant createdAt;
     private final String model;
     private final String backend;
+    private final String precision;
     private final boolean emulated;
     private final Map<String, Object> device;
     private final double map50;
@@ -36,6 +37,7 @@ public final class VerifyReport {
         this.createdAt = b.createdAt;
         this.model = b.model;
         this.backend = b.backend;
+        this.precision = b.precision;
         this.emulated = b.emulated;
         this.device = Map.copyOf(b.device);
         this.map50 = b.map50;
@@ -71,6 +73,11 @@ public final class VerifyReport {
 
     public String backend() {
         return backend;
+    }
+
+    /** What the verified model computes in: FP16, FP32 or INT8 (empty when unknown). */
+    public String precision() {
+        return precision;
     }
 
     public boolean emulated() {
@@ -134,6 +141,7 @@ public final class VerifyReport {
         private Instant createdAt = Instant.now();
         private String model = "";
         private String backend = "";
+        private String precision = "";
         private boolean emulated;
         private final Map<String, Object> device = new LinkedHashMap<>();
         private double map50 = Double.NaN;
@@ -160,6 +168,11 @@ public final class VerifyReport {
         /** What was verified, e.g. the IR's file name. */
         public Builder model(String model) {
             this.model = model == null ? "" : model;
+            return this;
+        }
+
+        public Builder precision(String precision) {
+            this.precision = precision == null ? "" : precision;
             return this;
         }
 
