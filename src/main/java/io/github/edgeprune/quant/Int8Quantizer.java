@@ -127,6 +127,7 @@ public final class Int8Quantizer {
             float[] values = wt.floats();
             float[] low = new float[out];
             float[] high = new float[out];
+            float[] snapped = new float[values.length];
             for (int o = 0; o < out; o++) {
                 double max = 0;
                 for (int i = o * per; i < (o + 1) * per; i++) {
@@ -135,7 +136,14 @@ public final class Int8Quantizer {
                 QuantRange r = QuantRange.weight(max);
                 low[o] = r.low();
                 high[o] = r.high();
+                double scale = r.high() / 127.0;
+                for (int i = o * per; i < (o + 1) * per; i++) {
+                    snapped[i] = (float) (Math.max(-127, Math.min(127, Math.rint(values[i] / scale))) * scale);
+                }
             }
+            // the weight is stored on its grid already: the FakeQuantize then leaves it as it is, and
+            // the writers' int8 levels (rint(w / scale)) are exactly the levels this graph computes
+            params.put(w, g.parameter(w).withTensor(HostTensor.ofFloats(snapped, wt.shape())));
             String qw = w + "/fq";
             nodes.add(fakeQuantize(n.name() + "/fq_weights_1", w, qw, 255, params,
                     HostTensor.ofFloats(low, out, 1, 1, 1), HostTensor.ofFloats(high, out, 1, 1, 1)));
