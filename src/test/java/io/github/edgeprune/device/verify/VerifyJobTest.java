@@ -77,10 +77,13 @@ class VerifyJobTest {
         for (String key : List.of("backend", "device", "map50", "map50_95", "latency", "frame", "memory", "budgets")) {
             assertTrue(json.has(key), "verify.json lacks " + key);
         }
+        assertEquals("FP16", json.get("precision").getAsString(), "the report names what the IR computes in");
         assertTrue(json.getAsJsonObject("memory").get("peakMb").getAsDouble() > 50, "a JVM running a model uses memory");
         assertEquals(3, json.getAsJsonArray("budgets").size());
         assertTrue(Files.isRegularFile(reports.resolve("verify.html")));
         assertTrue(Files.readString(reports.resolve("TEST-prune-verify.xml")).contains("<testcase"));
+        assertTrue(Files.readString(reports.resolve("TEST-prune-verify.xml")).contains("name=\"precision\" value=\"FP16\""));
+        assertTrue(Files.readString(reports.resolve("verify.html")).contains("precision <b>FP16</b>"));
     }
 
     @Test
