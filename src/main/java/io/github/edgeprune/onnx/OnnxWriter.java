@@ -15,15 +15,25 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Writes a graph as an ONNX model (IR version 7, opset 13, FP32): the "ONNX twin" of an
+ * Writes a graph as an ONNX model (IR version 7, opset 13, FP32 or QDQ INT8): the "ONNX twin" of an
  * exported IR, with the same input and output names and static shapes, so an independent
  * runtime (ONNX Runtime) can check our graph's semantics and run it on devices without
  * OpenVINO. BatchNorm is folded first, as in the IR.
+ *
+ * <p>A FakeQuantize is written in QDQ form ({@link QdqForm}): an activation as QuantizeLinear
+ * then DequantizeLinear (uint8), a weight as an int8 initializer and a per-channel
+ * DequantizeLinear, so the file holds one byte per quantized weight. A convolution between such
+ * an activation and weight whose output is quantized again gets its bias as int32 as well, the
+ * pattern ONNX Runtime fuses into QLinearConv. Opset 13 is the first with per-axis
+ * DequantizeLinear.
  *
  * <p>Field numbers are those of onnx.proto (ModelProto, GraphProto, NodeProto, AttributeProto,
  * TensorProto, ValueInfoProto, TypeProto, TensorShapeProto, OperatorSetIdProto).
@@ -35,6 +45,9 @@ public final class OnnxWriter {
 
     // TensorProto.DataType
     static final int FLOAT = 1;
+    static final int UINT8 = 2;
+    static final int INT8 = 3;
+    static final int INT32 = 6;
     static final int INT64 = 7;
     // AttributeProto.AttributeType
     private static final int ATTR_FLOAT = 1;
@@ -46,10 +59,17 @@ public final class OnnxWriter {
     private final Map<String, long[]> shapes;
     private final List<Proto> nodes = new ArrayList<>();
     private final Map<String, Proto> initializers = new LinkedHashMap<>();
+    /** Every value an emitted ONNX node reads: the graph parameters among them become initializers. */
+    private final Set<String> readByOnnxNodes = new HashSet<>();
+    /** The QDQ form of each FakeQuantize, by its output value. */
+    private final Map<String, QdqForm> qdqForms = new HashMap<>();
 
     private OnnxWriter(Graph graph) {
         this.graph = graph;
         this.shapes = ShapeInference.inferWithBatchOne(graph);
+        for (Node n : graph.nodesOf(Op.FakeQuantize.class)) {
+            qdqForms.put(n.output(), QdqForm.of(graph, n));
+        }
     }
 
     /** Serialises the graph (BatchNorm folded, batch 1) to ONNX bytes. */
@@ -70,8 +90,9 @@ public final class OnnxWriter {
         }
         nodes.forEach(n -> g.message(1, n));
         g.string(2, graph.name());
+        // a quantized weight's float tensor and the FakeQuantize ranges are read by no ONNX node: left out
         graph.parameters().forEach((name, p) -> {
-            if (!graph.consumers(name).isEmpty()) {
+            if (readByOnnxNodes.contains(name)) {
                 initializers.putIfAbsent(name, tensor(name, p.tensor()));
             }
         });
@@ -96,7 +117,7 @@ public final class OnnxWriter {
         Op op = n.op();
         if (op instanceof Op.Conv2d c) {
             long[] w = shapes.get(n.input(1));
-            node("Conv", n.name(), n.inputs(), n.outputs(),
+            node("Conv", n.name(), convInputs(n), n.outputs(),
                     ints("kernel_shape", w[2], w[3]), ints("strides", c.strides()),
                     ints("pads", c.padsBegin()[0], c.padsBegin()[1], c.padsEnd()[0], c.padsEnd()[1]),
                     ints("dilations", c.dilations()), integer("group", c.groups()));
@@ -153,12 +174,77 @@ public final class OnnxWriter {
         } else if (op instanceof Op.Split s) {
             node("Split", n.name(), List.of(n.input(0), longConstant(n.name() + ".split", s.sizes())), n.outputs(),
                     integer("axis", s.axis()));
+        } else if (op instanceof Op.FakeQuantize) {
+            lowerFakeQuantize(n, qdqForms.get(n.output()));
         } else {
             throw new GraphException("node '" + n.name() + "': no ONNX form for op " + op.type());
         }
     }
 
+    private void lowerFakeQuantize(Node n, QdqForm form) {
+        if (form instanceof QdqForm.Activation a) {
+            String scale = rawConstant(n.name() + ".scale", FLOAT, new long[0], floatBytes(a.scale()));
+            String zeroPoint = rawConstant(n.name() + ".zero_point", UINT8, new long[0],
+                    new byte[] {(byte) a.zeroPoint()});
+            String quantized = n.output() + ".quantized";
+            node("QuantizeLinear", n.name() + ".quantize", List.of(n.input(0), scale, zeroPoint), List.of(quantized));
+            node("DequantizeLinear", n.name(), List.of(quantized, scale, zeroPoint), n.outputs());
+        } else if (form instanceof QdqForm.Weight w) {
+            int channels = w.scales().length;
+            String values = rawConstant(n.name() + ".int8", INT8, w.shape(), w.values());
+            String scales = rawConstant(n.name() + ".scale", FLOAT, new long[] {channels}, floatBytes(w.scales()));
+            String zeroPoints = rawConstant(n.name() + ".zero_point", INT8, new long[] {channels}, new byte[channels]);
+            node("DequantizeLinear", n.name(), List.of(values, scales, zeroPoints), n.outputs(), integer("axis", 0));
+        }
+    }
+
+    /**
+     * A convolution's inputs; the bias goes through an int32 DequantizeLinear where that lets
+     * ONNX Runtime fuse the convolution into QLinearConv, which takes its bias as int32 at scale
+     * x_scale · w_scale. The fusion also needs the data and weight dequantized and the output
+     * quantized by a single QuantizeLinear; with a float bias the convolution stays in float.
+     * Rounding the bias to that step moves the output by at most half of x_scale · w_scale, far
+     * below the output's own quantization step.
+     */
+    private List<String> convInputs(Node conv) {
+        if (conv.inputs().size() < 3 || !fusesToQLinearConv(conv)) {
+            return conv.inputs();
+        }
+        QdqForm.Activation x = (QdqForm.Activation) qdqForms.get(conv.input(0));
+        QdqForm.Weight w = (QdqForm.Weight) qdqForms.get(conv.input(1));
+        float[] bias = graph.parameter(conv.input(2)).tensor().floats();
+        float[] scales = new float[bias.length];
+        int[] quantized = new int[bias.length];
+        for (int o = 0; o < bias.length; o++) {
+            scales[o] = x.scale() * w.scales()[o];
+            double q = Math.rint(bias[o] / (double) scales[o]);
+            if (!(Math.abs(q) <= Integer.MAX_VALUE)) {
+                return conv.inputs(); // the bias would not fit in int32: leave it float (and unfused)
+            }
+            quantized[o] = (int) q;
+        }
+        String base = conv.name() + ".bias";
+        String values = rawConstant(base + ".int32", INT32, new long[] {bias.length}, intBytes(quantized));
+        String scale = rawConstant(base + ".scale", FLOAT, new long[] {bias.length}, floatBytes(scales));
+        String dequantized = base + ".dequantized";
+        node("DequantizeLinear", base + ".dequantize", List.of(values, scale), List.of(dequantized),
+                integer("axis", 0));
+        return List.of(conv.input(0), conv.input(1), dequantized);
+    }
+
+    private boolean fusesToQLinearConv(Node conv) {
+        if (!(qdqForms.get(conv.input(0)) instanceof QdqForm.Activation)
+                || !(qdqForms.get(conv.input(1)) instanceof QdqForm.Weight)
+                || !graph.isParameter(conv.input(2)) || graph.outputs().contains(conv.output())) {
+            return false;
+        }
+        List<Node> consumers = graph.consumers(conv.output());
+        return consumers.size() == 1 && consumers.get(0).input(0).equals(conv.output())
+                && qdqForms.get(consumers.get(0).output()) instanceof QdqForm.Activation;
+    }
+
     private void node(String type, String name, List<String> inputs, List<String> outputs, Proto... attributes) {
+        readByOnnxNodes.addAll(inputs);
         Proto p = new Proto();
         inputs.forEach(i -> p.string(1, i));
         outputs.forEach(o -> p.string(2, o));
@@ -195,6 +281,30 @@ public final class OnnxWriter {
     private String floatConstant(String name, float[] values) {
         initializers.put(name, tensor(name, HostTensor.ofFloats(values.clone(), values.length)));
         return name;
+    }
+
+    private String rawConstant(String name, int dataType, long[] shape, byte[] littleEndian) {
+        Proto p = new Proto();
+        if (shape.length > 0) {
+            p.packedInt64(1, shape);
+        }
+        p.int32(2, dataType);
+        p.string(8, name);
+        p.bytes(9, littleEndian);
+        initializers.put(name, p);
+        return name;
+    }
+
+    private static byte[] floatBytes(float... values) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(values);
+        return raw.array();
+    }
+
+    private static byte[] intBytes(int... values) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asIntBuffer().put(values);
+        return raw.array();
     }
 
     static Proto tensor(String name, HostTensor t) {
