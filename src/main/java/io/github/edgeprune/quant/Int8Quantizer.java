@@ -39,10 +39,16 @@ public final class Int8Quantizer {
      * @param exclude layer names kept in floating point: a convolution node's name or a module
      *     prefix of it ({@code model.24} keeps all of Detect's convolutions in float)
      */
-    public record Settings(List<Path> calibrationImages, CalibrationMethod method, List<String> exclude) {
+    public record Settings(List<Path> calibrationImages, CalibrationMethod method, List<String> exclude,
+            boolean quantizeOutputs) {
         public Settings {
             calibrationImages = List.copyOf(calibrationImages);
             exclude = List.copyOf(exclude);
+        }
+
+        /** With the convolution outputs quantized too (what ONNX Runtime needs to fuse QLinearConv). */
+        public Settings(List<Path> calibrationImages, CalibrationMethod method, List<String> exclude) {
+            this(calibrationImages, method, exclude, true);
         }
     }
 
@@ -72,9 +78,12 @@ public final class Int8Quantizer {
         List<String> unmatched = settings.exclude().stream().filter(e -> !usedExcludes.contains(e)).toList();
         Set<String> activations = new LinkedHashSet<>();
         convs.forEach(c -> activations.add(c.input(0)));
+        if (settings.quantizeOutputs()) {
+            convs.forEach(c -> activations.add(c.output()));
+        }
         Map<String, Calibrator.Observed> seen = Calibrator.observe(folded, settings.calibrationImages(), activations,
                 settings.method(), progress);
-        Graph q = insert(folded, convs, seen);
+        Graph q = insert(folded, convs, seen, settings.quantizeOutputs());
         Map<String, String> meta = new LinkedHashMap<>(q.metadata());
         meta.put(META_PREFIX + "precision", "INT8");
         meta.put(META_PREFIX + "preset", "mixed");
@@ -82,6 +91,7 @@ public final class Int8Quantizer {
         meta.put(META_PREFIX + "calibration_images", Integer.toString(settings.calibrationImages().size()));
         meta.put(META_PREFIX + "quantized_convolutions", Integer.toString(convs.size()));
         meta.put(META_PREFIX + "float_convolutions", Integer.toString(excluded));
+        meta.put(META_PREFIX + "outputs", Boolean.toString(settings.quantizeOutputs()));
         if (!settings.exclude().isEmpty()) {
             meta.put(META_PREFIX + "exclude", String.join(",", settings.exclude()));
         }
@@ -99,7 +109,7 @@ public final class Int8Quantizer {
     }
 
     /** Rewrites the graph with the FakeQuantize nodes for these convolutions and ranges. */
-    static Graph insert(Graph g, List<Node> convs, Map<String, Calibrator.Observed> ranges) {
+    static Graph insert(Graph g, List<Node> convs, Map<String, Calibrator.Observed> ranges, boolean outputs) {
         Set<Node> quantized = new LinkedHashSet<>(convs);
         Map<String, Parameter> params = new LinkedHashMap<>(g.parameters());
         Map<String, String> quantizedActivation = new LinkedHashMap<>();
@@ -150,7 +160,19 @@ public final class Int8Quantizer {
             List<String> inputs = new ArrayList<>(n.inputs());
             inputs.set(0, qx);
             inputs.set(1, qw);
-            nodes.add(new Node(n.name(), n.op(), inputs, n.outputs()));
+            if (!outputs) {
+                nodes.add(new Node(n.name(), n.op(), inputs, n.outputs()));
+                continue;
+            }
+            // the convolution writes a new value; the FakeQuantize after it takes over the old name,
+            // so every reader (and a graph output) gets the quantized value without being rewired
+            String y = n.output();
+            String raw = y + "/raw";
+            nodes.add(new Node(n.name(), n.op(), inputs, raw));
+            Calibrator.Observed o = ranges.get(y);
+            QuantRange r = QuantRange.activation(o.min(), o.max());
+            nodes.add(fakeQuantize(y + "/fq_output", raw, y, r.levels(), params, scalar(r.low()), scalar(r.high())));
+            quantizedActivation.put(y, y); // a convolution reading it directly needs no second FakeQuantize
         }
         return new Graph(g.name(), g.inputs(), g.outputs(), nodes, params, g.metadata());
     }

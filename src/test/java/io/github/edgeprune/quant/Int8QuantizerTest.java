@@ -90,8 +90,18 @@ class Int8QuantizerTest {
         long tensors = convs.stream().map(n -> n.input(0)).distinct().count();
         long activationFq = q.nodes().stream().filter(n -> n.op() instanceof Op.FakeQuantize fq && fq.levels() == 256)
                 .count();
-        assertEquals(tensors, activationFq);
+        assertEquals(tensors + convs.size(), activationFq, "inputs (shared) and each convolution's output");
         assertTrue(tensors < convs.size());
+        for (Node c : convs) {
+            List<Node> readers = q.consumers(c.output());
+            assertEquals(1, readers.size(), c.name());
+            assertTrue(readers.get(0).op() instanceof Op.FakeQuantize fq && fq.levels() == 256,
+                    c.name() + ": its output is quantized too (ONNX Runtime fuses QLinearConv only so)");
+        }
+        Graph inputsOnly = Int8Quantizer.quantize(g, new Int8Quantizer.Settings(IMAGES, CalibrationMethod.MINMAX,
+                List.of(), false), Progress.silent()).graph();
+        assertEquals(tensors, inputsOnly.nodes().stream().filter(n -> n.op() instanceof Op.FakeQuantize fq
+                && fq.levels() == 256).count(), "without output quantization: one per input tensor");
         // the Detect decode (Sigmoid, grid and anchors) stays float: nothing after the last convolutions
         for (Node s : q.nodesOf(Op.Sigmoid.class)) {
             assertTrue(!(q.producer(s.input(0)).op() instanceof Op.FakeQuantize), s.name());
