@@ -11,6 +11,8 @@ import io.github.edgeprune.eval.EvalSettings;
 import io.github.edgeprune.eval.EvaluateJob;
 import io.github.edgeprune.eval.EvaluationResult;
 import io.github.edgeprune.openvino.ExportJob;
+import io.github.edgeprune.openvino.Int8Calibration;
+import io.github.edgeprune.quant.CalibrationMethod;
 import io.github.edgeprune.openvino.IrPrecision;
 import io.github.edgeprune.testing.AgentClassPath;
 import io.github.edgeprune.testing.TestData;
@@ -73,6 +75,35 @@ class EmulatedPi4VerifyTest {
         JsonObject json = JsonParser.parseString(Files.readString(reports.resolve("verify.json"))).getAsJsonObject();
         assertTrue(json.get("emulated").getAsBoolean());
         assertTrue(Files.readString(reports.resolve("verify.html")).contains("emulated"));
+    }
+
+    /**
+     * The INT8 ONNX twin (QDQ, fused to QLinearConv by ONNX Runtime on aarch64 as on x86-64) runs
+     * on the emulated Pi and scores what it scores here on the same images. The timing under qemu
+     * is emulation, not a Pi's, and is not reported as one.
+     */
+    @Test
+    void theInt8TwinRunsOnTheEmulatedPiAndScoresAsHere() throws Exception {
+        ExportJob.Result int8 = ExportJob.run(new ExportJob.Settings(TestData.yolov5n().toString(), Path.of("."),
+                tmp.resolve("int8"), null, 320, IrPrecision.INT8, true, new Int8Calibration(TestData.coco128().toString(),
+                        16, CalibrationMethod.PERCENTILE, List.of())), Log.silent());
+        EvaluationResult here = EvaluateJob.run(new EvaluateJob.Settings(int8.onnx().toString(),
+                TestData.coco128().toString(), Path.of("."), tmp.resolve("eval-int8"), EvalSettings.defaults().withImgsz(320),
+                false, false, false, "val", IMAGES), Log.silent());
+        List<Path> cp = AgentClassPath.jarsForAarch64(tmp);
+        VerifyJob.Outcome out;
+        try (DeviceTarget target = DeviceTarget.open(DeviceTarget.EMULATED_PI4,
+                b -> b.commandTimeout(Duration.ofMinutes(5)), Log.console())) {
+            out = VerifyJob.run(new VerifyJob.Settings(int8.ir().xml(), int8.onnx(), TestData.coco128(), "val", IMAGES,
+                    target.settings(), "onnxruntime", 1, 0, Budgets.builder().minMap50(0.1).build(),
+                    tmp.resolve("reports-int8"), arch -> cp, null, "java", List.of("-Xmx1g"), Duration.ofMinutes(20),
+                    target.emulated(), target.facts()), Log.console());
+        }
+        System.out.printf(java.util.Locale.ROOT, "[int8] emulated Pi 4 (aarch64) INT8 twin mAP50 %.4f, here %.4f (%d images)%n",
+                out.report().map50(), here.map50(), IMAGES);
+        assertEquals("aarch64", out.report().device().get("arch"));
+        assertEquals("INT8", out.report().precision());
+        assertEquals(here.map50(), out.report().map50(), 0.002, "INT8 twin: mAP50 on the emulated Pi vs here");
     }
 
     @Test
