@@ -310,6 +310,10 @@ public final class OptimizeJob {
             winnerOnnx = w.onnx() != null && Files.isRegularFile(dir.resolve(w.onnx().getFileName()))
                     ? dir.resolve(w.onnx().getFileName()) : null;
         }
+        if (winner == null) {
+            // a winner of an earlier run must not look like this run's result
+            AtomicOutput.deleteRecursively(root.resolve("winner"));
+        }
         Map<String, Object> facts = results.stream().filter(CandidateResult::measuredOnDevice).findFirst()
                 .map(CandidateResult::deviceFacts).orElse(Map.of());
         double seconds = (System.nanoTime() - started) / 1e9;
