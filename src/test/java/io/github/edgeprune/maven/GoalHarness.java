@@ -159,6 +159,7 @@ final class GoalHarness {
             case "export-openvino" -> new ExportOpenVinoMojo();
             case "evaluate" -> new EvaluateMojo();
             case "verify-on-device" -> new VerifyOnDeviceMojo();
+            case "optimize" -> new OptimizeMojo();
             default -> throw new IllegalArgumentException(goal);
         };
     }

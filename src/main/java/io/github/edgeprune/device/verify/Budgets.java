@@ -33,6 +33,26 @@ public final class Budgets {
         return new Budgets(null, null, LatencyStatistic.MEDIAN, null);
     }
 
+    /** The minimum mAP50, or null when not set. */
+    public Double minMap50() {
+        return minMap50;
+    }
+
+    /** The maximum latency in ms, or null when not set. */
+    public Double maxLatencyMs() {
+        return maxLatencyMs;
+    }
+
+    /** Which latency figure the latency budget is checked against. */
+    public LatencyStatistic latencyStatistic() {
+        return latencyStatistic;
+    }
+
+    /** The maximum peak memory in MB, or null when not set. */
+    public Double maxMemoryMb() {
+        return maxMemoryMb;
+    }
+
     public boolean isEmpty() {
         return minMap50 == null && maxLatencyMs == null && maxMemoryMb == null;
     }

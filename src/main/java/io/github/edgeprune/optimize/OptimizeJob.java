@@ -1,0 +1,590 @@
+package io.github.edgeprune.optimize;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.github.edgeprune.data.DataSet;
+import io.github.edgeprune.data.Sample;
+import io.github.edgeprune.device.DeviceSettings;
+import io.github.edgeprune.device.verify.BudgetResult;
+import io.github.edgeprune.device.verify.Budgets;
+import io.github.edgeprune.device.verify.LatencyStats;
+import io.github.edgeprune.device.verify.VerifyJob;
+import io.github.edgeprune.eval.EvalSettings;
+import io.github.edgeprune.eval.EvaluateJob;
+import io.github.edgeprune.eval.EvaluationResult;
+import io.github.edgeprune.graph.Graph;
+import io.github.edgeprune.graph.GraphStats;
+import io.github.edgeprune.openvino.ExportJob;
+import io.github.edgeprune.openvino.Int8Calibration;
+import io.github.edgeprune.openvino.IrFiles;
+import io.github.edgeprune.openvino.IrPrecision;
+import io.github.edgeprune.prune.channels.ChannelImportance;
+import io.github.edgeprune.prune.channels.ChannelPruner;
+import io.github.edgeprune.prune.channels.PruneChannelsJob;
+import io.github.edgeprune.quant.CalibrationMethod;
+import io.github.edgeprune.util.AtomicOutput;
+import io.github.edgeprune.util.Fingerprint;
+import io.github.edgeprune.util.Log;
+import io.github.edgeprune.yolo.ModelLoader;
+import io.github.edgeprune.yolo.YoloModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The optimize goal without Maven: build candidate models (channel cuts × precisions × input sizes),
+ * measure the cheap things first, verify the promising ones on the device with {@link VerifyJob},
+ * and choose the one that meets every budget with the lowest latency (ties: the smaller IR).
+ *
+ * <p>Search order: ascending predicted cost, GFLOPs (predicted before building: the dense model's
+ * GFLOPs × the cut's kept share × the pixel ratio) × {@link Candidate#costFactor the precision's
+ * factor}. For each candidate in turn:
+ * <ol>
+ *   <li>once a winner exists and a candidate of the same precision has been measured on the device, the
+ *       candidate's latency is predicted as its GFLOPs × the lowest ms per GFLOP measured for that precision;
+ *       when that is above the winner's latency × (1 + searchMargin) it is not built or measured
+ *       (NOT_MEASURED). The first accurate-enough candidate of each precision always goes to the device,
+ *       so the precision factor is only a guess until that precision has been measured;
+ *   <li>build it (prune-channels, export-openvino: each skipped when up to date) and read GFLOPs,
+ *       parameters and size;
+ *   <li>mAP50 on the build machine with the evaluate code (the IR, our executor); below prune.minMap50 it
+ *       never goes to the device (REJECTED_ON_BUILD_MACHINE);
+ *   <li>verify on the device (the same agent and measurements as verify-on-device) and check every budget.
+ * </ol>
+ * Build-machine mAP50 and device figures are cached by fingerprint ({@link CandidateCache}): the IR's
+ * bytes, the data, the device settings, never the budgets, so a re-run with a budget changed re-uses
+ * every measurement already made.
+ */
+public final class OptimizeJob {
+
+    /**
+     * How the device is reached and measured, as verify-on-device takes it.
+     *
+     * @param spec prune.device as given (part of the device fingerprint)
+     */
+    public record Device(String spec, DeviceSettings settings, String backend, int warmup, int iterations,
+            Function<String, List<Path>> classPath, String openvinoLib, String remoteJava, List<String> jvmArgs,
+            Duration runTimeout, boolean emulated, Map<String, Object> extraFacts) {
+
+        /** This machine, with the given agent class path. */
+        public static Device local(String backend, List<Path> classPath) {
+            return new Device("local", DeviceSettings.local(), backend, 10, 0, arch -> classPath, null, "java",
+                    List.of(), Duration.ofMinutes(60), false, Map.of());
+        }
+
+        public Device withWarmup(int n) {
+            return new Device(spec, settings, backend, n, iterations, classPath, openvinoLib, remoteJava, jvmArgs,
+                    runTimeout, emulated, extraFacts);
+        }
+
+        public Device withJvmArgs(List<String> args) {
+            return new Device(spec, settings, backend, warmup, iterations, classPath, openvinoLib, remoteJava, args,
+                    runTimeout, emulated, extraFacts);
+        }
+    }
+
+    /**
+     * @param model the source model (.pt, bundle, yaml)
+     * @param data data yaml: its val split measures mAP50 (here and on the device), its train split calibrates INT8
+     * @param outputDirectory the optimize folder (candidates, winner, reports)
+     * @param name base name of the IR files (null: the model's)
+     * @param baseImgsz prune.imgsz: the size GFLOPs are predicted at and channel cuts are counted at
+     * @param searchMargin a candidate is still measured when its predicted latency is within this share above the winner's
+     */
+    public record Settings(String model, Path baseDir, String data, String split, int maxImages, Path outputDirectory,
+            String name, List<Candidate> candidates, int baseImgsz, Budgets budgets, int calibrationImages,
+            double searchMargin, Device device) {
+
+        public Settings {
+            if (model == null || model.isBlank()) {
+                throw new OptimizeException("no model to optimize: set prune.model to a .pt checkpoint, a bundle or a model yaml");
+            }
+            if (data == null || data.isBlank()) {
+                throw new OptimizeException("no data set given: set prune.data to an Ultralytics data yaml (its val split"
+                        + " measures mAP50, its train split calibrates INT8)");
+            }
+            if (candidates == null || candidates.isEmpty()) {
+                throw new OptimizeException("prune.candidates names no candidate");
+            }
+            if (!(searchMargin >= 0) || Double.isInfinite(searchMargin)) {
+                throw new OptimizeException("prune.searchMargin must be a non-negative fraction (e.g. 0.1), got " + searchMargin);
+            }
+            if (calibrationImages < 1) {
+                throw new OptimizeException("prune.calibrationImages must be at least 1, got " + calibrationImages);
+            }
+            if (maxImages < 0) {
+                throw new OptimizeException("prune.maxImages must be 0 (all) or more, got " + maxImages);
+            }
+            if (baseImgsz < 32 || baseImgsz % 32 != 0) {
+                throw new OptimizeException("prune.imgsz must be a positive multiple of 32, got " + baseImgsz);
+            }
+            budgets = budgets == null ? Budgets.none() : budgets;
+            split = split == null ? "val" : split;
+        }
+    }
+
+    /**
+     * What the search found.
+     *
+     * @param winner null when no candidate passes every budget
+     * @param winnerIr the winner's IR copied to {@code <outputDirectory>/winner}, or null
+     * @param closest with no winner, the candidate that came nearest (null when nothing was measured)
+     */
+    public record Outcome(List<CandidateResult> candidates, CandidateResult winner, Path winnerIr, Path winnerOnnx,
+            CandidateResult closest, Budgets budgets, int deviceRuns, int deviceRunsCached, int evaluations,
+            int evaluationsCached, double seconds, Map<String, Object> deviceFacts, OptimizeReport.Written files) {
+
+        public boolean passed() {
+            return winner != null;
+        }
+
+        /** Why the build fails, naming the closest candidate and its figures (null when a winner exists). */
+        public String failureMessage() {
+            if (winner != null) {
+                return null;
+            }
+            StringBuilder sb = new StringBuilder("no candidate meets every budget (" + candidates.size() + " candidates: "
+                    + count(CandidateResult.Status.FAILED) + " missed a budget on the device, "
+                    + count(CandidateResult.Status.REJECTED_ON_BUILD_MACHINE) + " missed prune.minMap50 on the build machine, "
+                    + count(CandidateResult.Status.ERROR) + " could not be built or measured)");
+            if (closest == null) {
+                sb.append("; nothing was measured");
+                candidates.stream().filter(c -> c.status() == CandidateResult.Status.ERROR).findFirst()
+                        .ifPresent(c -> sb.append("; e.g. ").append(c.candidate().id()).append(": ").append(c.reason()));
+                return sb.toString();
+            }
+            sb.append(". Closest: ").append(closest.candidate().id()).append(" (").append(closest.candidate().describe())
+                    .append(")");
+            if (closest.measuredOnDevice()) {
+                sb.append(String.format(Locale.ROOT, ", on the device mAP50 %.3f, latency median %.1f ms / p90 %.1f ms,"
+                        + " peak memory %.0f MB", closest.deviceMap50(), closest.latency().median(), closest.latency().p90(),
+                        closest.peakMemoryMb()));
+            } else {
+                sb.append(String.format(Locale.ROOT, ", build-machine mAP50 %.3f (not sent to the device)", closest.buildMap50()));
+            }
+            sb.append(":");
+            for (BudgetResult b : closest.budgets()) {
+                sb.append("\n  ").append(b.verdict()).append(": ").append(b.explanation());
+            }
+            return sb.toString();
+        }
+
+        private long count(CandidateResult.Status s) {
+            return candidates.stream().filter(c -> c.status() == s).count();
+        }
+    }
+
+    static final String STEP_SOURCE = "source";
+    static final String STEP_BUILD = "build";
+    static final String STEP_EVAL = "build-machine-map";
+    static final String STEP_DEVICE = "device";
+
+    private static final Gson GSON = new Gson();
+
+    private OptimizeJob() {
+    }
+
+    public static Outcome run(Settings s, Log log) throws IOException {
+        long started = System.nanoTime();
+        Path modelPath = s.baseDir().resolve(s.model()).normalize();
+        Path dataYaml = s.baseDir().resolve(s.data()).normalize();
+        if (!Files.isRegularFile(dataYaml)) {
+            throw new OptimizeException("prune.data: no such data yaml: " + dataYaml);
+        }
+        VerifyJob.checkBackend(s.device().backend());
+        DataSet val = DataSet.load(dataYaml, s.split());
+        if (s.maxImages() > 0 && s.maxImages() < val.size()) {
+            val = val.first(s.maxImages());
+        }
+        if (val.size() == 0) {
+            throw new OptimizeException("prune.data: " + dataYaml + " has no " + s.split() + " images to measure mAP50 on");
+        }
+        Path root = s.outputDirectory();
+        CandidateCache cache = new CandidateCache(root.resolve("candidates"));
+        String dataSig = dataSignature(dataYaml, val);
+
+        // the source model: dense GFLOPs at the base size, for the predicted order (cached by the model's bytes)
+        String sourceFp = Fingerprint.of(List.of(modelPath), Map.of("model", s.model(), "imgsz",
+                Integer.toString(s.baseImgsz())));
+        JsonObject source = cache.get("_source", STEP_SOURCE, sourceFp);
+        if (source == null) {
+            YoloModel m = ModelLoader.load(s.model(), s.baseDir(), 0, log);
+            GraphStats stats = GraphStats.of(m.fusedGraph(s.baseImgsz()));
+            source = new JsonObject();
+            source.addProperty("gflops", stats.gflops());
+            source.addProperty("parameters", stats.parameters());
+            cache.put("_source", STEP_SOURCE, sourceFp, source);
+        }
+        double denseGflops = source.get("gflops").getAsDouble();
+
+        List<CandidateResult> results = new ArrayList<>();
+        for (Candidate c : s.candidates()) {
+            results.add(new CandidateResult(c, c.predictedGflops(denseGflops, s.baseImgsz())));
+        }
+        List<CandidateResult> order = new ArrayList<>(results);
+        order.sort(Comparator.comparingDouble(CandidateResult::predictedCost).thenComparing(r -> r.candidate().id()));
+        for (int i = 0; i < order.size(); i++) {
+            order.get(i).order = i + 1;
+        }
+        log.info(String.format(Locale.ROOT, "Optimize: %d candidates of %s (%.2f GFLOPs at %d), cheapest predicted cost"
+                + " first (GFLOPs x precision factor: FP16 1.0, INT8 %.1f): %s", order.size(), s.model(), denseGflops,
+                s.baseImgsz(), Candidate.costFactor(IrPrecision.INT8),
+                String.join(", ", order.stream().map(r -> r.candidate().id()).toList())));
+
+        Search search = new Search(s, log, cache, dataYaml, dataSig);
+        CandidateResult winner = null;
+        for (CandidateResult r : order) {
+            Log clog = prefixed(log, "[" + r.candidate().id() + "] ");
+            if (winner != null) {
+                Double rate = search.fastestRate(r.candidate().precision(), results);
+                if (rate != null) {
+                    double predictedMs = r.predictedGflops() * rate;
+                    if (predictedMs > winner.latencyMs() * (1 + s.searchMargin())) {
+                        r.status = CandidateResult.Status.NOT_MEASURED;
+                        r.reason = String.format(Locale.ROOT, "not measured: predicted %.1f ms (%.3f GFLOPs x %.2f ms/GFLOP,"
+                                + " the fastest measured for %s) cannot beat the winner %s at %.1f ms (margin %.0f %%)",
+                                predictedMs, r.predictedGflops(), rate, r.candidate().precision(), winner.candidate().id(),
+                                winner.latencyMs(), 100 * s.searchMargin());
+                        clog.info(r.reason);
+                        continue;
+                    }
+                }
+            }
+            try {
+                search.measure(r, clog);
+            } catch (IOException | RuntimeException e) {
+                r.status = CandidateResult.Status.ERROR;
+                r.reason = "could not be built or measured: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+                clog.warn(r.reason);
+                continue;
+            }
+            if (r.passed() && (winner == null || better(r, winner))) {
+                winner = r;
+            }
+        }
+        for (CandidateResult r : results) {
+            if (r.status == CandidateResult.Status.PASSED && r == winner) {
+                r.status = CandidateResult.Status.WINNER;
+            }
+        }
+        if (winner != null) {
+            for (CandidateResult r : results) {
+                if (r.status == CandidateResult.Status.PASSED) {
+                    r.reason = String.format(Locale.ROOT, "passes every budget; slower than (or as fast as and larger"
+                            + " than) the winner %s (%.1f ms against %.1f ms)", winner.candidate().id(), r.latencyMs(),
+                            winner.latencyMs());
+                }
+            }
+            winner.reason = String.format(Locale.ROOT, "passes every budget with the lowest %s latency (%.1f ms)",
+                    s.budgets().latencyStatistic().id(), winner.latencyMs());
+        }
+        CandidateResult closest = winner == null ? closest(results, s.budgets()) : null;
+
+        Path winnerIr = null;
+        Path winnerOnnx = null;
+        if (winner != null) {
+            Path dir = root.resolve("winner");
+            CandidateResult w = winner;
+            AtomicOutput.writeDirectory(dir, tmp -> {
+                Files.copy(w.ir(), tmp.resolve(w.ir().getFileName()));
+                Files.copy(IrFiles.bin(w.ir()), tmp.resolve(IrFiles.bin(w.ir()).getFileName()));
+                Path meta = w.ir().resolveSibling("metadata.yaml");
+                if (Files.isRegularFile(meta)) {
+                    Files.copy(meta, tmp.resolve("metadata.yaml"));
+                }
+                if (w.onnx() != null && Files.isRegularFile(w.onnx())) {
+                    Files.copy(w.onnx(), tmp.resolve(w.onnx().getFileName()));
+                }
+            });
+            winnerIr = dir.resolve(w.ir().getFileName());
+            winnerOnnx = w.onnx() != null && Files.isRegularFile(dir.resolve(w.onnx().getFileName()))
+                    ? dir.resolve(w.onnx().getFileName()) : null;
+        }
+        if (winner == null) {
+            // a winner of an earlier run must not look like this run's result
+            AtomicOutput.deleteRecursively(root.resolve("winner"));
+        }
+        Map<String, Object> facts = results.stream().filter(CandidateResult::measuredOnDevice).findFirst()
+                .map(CandidateResult::deviceFacts).orElse(Map.of());
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Outcome partial = new Outcome(results, winner, winnerIr, winnerOnnx, closest, s.budgets(), search.deviceRuns,
+                search.deviceCached, search.evaluations, search.evaluationsCached, seconds, facts, null);
+        OptimizeReport.Written files = OptimizeReport.write(root, partial, s);
+        Outcome outcome = new Outcome(results, winner, winnerIr, winnerOnnx, closest, s.budgets(), search.deviceRuns,
+                search.deviceCached, search.evaluations, search.evaluationsCached, seconds, facts, files);
+
+        log.info(OptimizeReport.table(outcome));
+        log.info(String.format(Locale.ROOT, "Device runs: %d new, %d taken from the cache; build-machine evaluations: %d"
+                + " new, %d taken from the cache%s", search.deviceRuns, search.deviceCached, search.evaluations,
+                search.evaluationsCached, search.deviceRuns == 0 && search.deviceCached > 0
+                        ? " (nothing re-measured: every measurement came from the cache)" : ""));
+        if (winner != null) {
+            log.info(String.format(Locale.ROOT, "Winner: %s (%s): mAP50 %.3f on the device, %s latency %.1f ms, %.2f GFLOPs,"
+                    + " %.2f MB -> %s", winner.candidate().id(), winner.candidate().describe(), winner.deviceMap50(),
+                    s.budgets().latencyStatistic().id(), winner.latencyMs(), winner.gflops(), winner.sizeBytes() / 1e6,
+                    winnerIr));
+        } else {
+            log.warn(outcome.failureMessage());
+        }
+        log.info("Report: " + files.html());
+        return outcome;
+    }
+
+    /** Lower latency wins; equal latency: the smaller IR. */
+    static boolean better(CandidateResult a, CandidateResult b) {
+        int c = Double.compare(a.latencyMs(), b.latencyMs());
+        return c < 0 || (c == 0 && a.sizeBytes() < b.sizeBytes());
+    }
+
+    /**
+     * With no winner: the device-measured candidate whose worst miss (relative to its budget) is
+     * smallest; when none reached the device, the one with the highest build-machine mAP50.
+     */
+    static CandidateResult closest(List<CandidateResult> results, Budgets budgets) {
+        CandidateResult best = null;
+        double bestMiss = Double.POSITIVE_INFINITY;
+        for (CandidateResult r : results) {
+            if (!r.measuredOnDevice()) {
+                continue;
+            }
+            double miss = 0;
+            for (BudgetResult b : r.budgets()) {
+                if (!b.passed()) {
+                    double rel = !b.measuredAtAll() ? Double.POSITIVE_INFINITY
+                            : b.comparison().equals(">=") ? (b.budget() - b.measured()) / Math.max(b.budget(), 1e-9)
+                            : (b.measured() - b.budget()) / Math.max(b.budget(), 1e-9);
+                    miss = Math.max(miss, rel);
+                }
+            }
+            if (best == null || miss < bestMiss) {
+                best = r;
+                bestMiss = miss;
+            }
+        }
+        if (best != null) {
+            return best;
+        }
+        return results.stream().filter(r -> !Double.isNaN(r.buildMap50()))
+                .max(Comparator.comparingDouble(CandidateResult::buildMap50)).orElse(null);
+    }
+
+    /** The data's identity for the caches: the yaml's bytes, and every val image's and label's name, size and time. */
+    static String dataSignature(Path yaml, DataSet val) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Sample sample : val.samples()) {
+            for (Path p : new Path[] {sample.image(), sample.labelFile()}) {
+                if (p != null && Files.isRegularFile(p)) {
+                    sb.append(p).append(':').append(Files.size(p)).append(':')
+                            .append(Files.getLastModifiedTime(p).toMillis()).append(';');
+                }
+            }
+        }
+        return Fingerprint.sha256(yaml).substring(0, 16) + "/" + Integer.toHexString(sb.toString().hashCode()) + "/"
+                + val.size();
+    }
+
+    private static Log prefixed(Log log, String prefix) {
+        return new Log() {
+            @Override
+            public void info(String message) {
+                log.info(prefix + message);
+            }
+
+            @Override
+            public void warn(String message) {
+                log.warn(prefix + message);
+            }
+
+            @Override
+            public void debug(String message) {
+                log.debug(prefix + message);
+            }
+        };
+    }
+
+    /** The per-candidate steps, with the counters of one run. */
+    private static final class Search {
+        final Settings s;
+        final Log log;
+        final CandidateCache cache;
+        final Path dataYaml;
+        final String dataSig;
+        final Map<String, Long> parametersByModel = new LinkedHashMap<>();
+        int deviceRuns;
+        int deviceCached;
+        int evaluations;
+        int evaluationsCached;
+
+        Search(Settings s, Log log, CandidateCache cache, Path dataYaml, String dataSig) {
+            this.s = s;
+            this.log = log;
+            this.cache = cache;
+            this.dataYaml = dataYaml;
+            this.dataSig = dataSig;
+        }
+
+        /** The lowest measured ms per GFLOP among device-measured candidates of a precision, or null. */
+        Double fastestRate(IrPrecision precision, List<CandidateResult> results) {
+            Double best = null;
+            for (CandidateResult r : results) {
+                if (r.measuredOnDevice() && r.candidate().precision() == precision && r.gflops() > 0) {
+                    double rate = r.latencyMs() / r.gflops();
+                    best = best == null ? rate : Math.min(best, rate);
+                }
+            }
+            return best;
+        }
+
+        void measure(CandidateResult r, Log clog) throws IOException {
+            Candidate c = r.candidate();
+            Path folder = cache.folder(c.id());
+            // 1. build: the channel cut (shared by precisions and sizes), then the IR
+            String exportModel = s.model();
+            if (!c.dense()) {
+                Path bundle = cache.root().resolve("_bundles").resolve(c.recipe());
+                PruneChannelsJob.run(new PruneChannelsJob.Settings(s.model(), s.baseDir(), bundle,
+                        new ChannelPruner.Settings(ChannelImportance.BN_GAMMA, 8, Double.NaN, c.targetFlops()),
+                        s.baseImgsz(), false, 0), clog);
+                exportModel = bundle.toAbsolutePath().toString();
+            }
+            Int8Calibration int8 = c.precision() == IrPrecision.INT8
+                    ? new Int8Calibration(dataYaml.toString(), s.calibrationImages(), CalibrationMethod.MINMAX, List.of())
+                    : null;
+            ExportJob.Result exported = ExportJob.run(new ExportJob.Settings(exportModel, s.baseDir(), folder.resolve("ir"),
+                    s.name(), c.imgsz(), c.precision(), true, int8), clog);
+            r.ir = exported.ir().xml();
+            r.onnx = exported.onnx();
+            r.gflops = exported.ir().gflops();
+            r.sizeBytes = exported.ir().irBytes();
+            String irFp = Fingerprint.of(List.of(r.ir, exported.ir().bin()), Map.of());
+            JsonObject build = cache.get(c.id(), STEP_BUILD, irFp);
+            if (build == null) {
+                String key = exportModel;
+                Long params = parametersByModel.get(key);
+                if (params == null) {
+                    Graph g = ModelLoader.load(exportModel, s.baseDir(), 0, Log.silent()).fusedGraph(c.imgsz());
+                    params = GraphStats.of(g).parameters();
+                    parametersByModel.put(key, params);
+                }
+                build = new JsonObject();
+                build.addProperty("parameters", params);
+                build.addProperty("gflops", r.gflops);
+                build.addProperty("sizeBytes", r.sizeBytes);
+                cache.put(c.id(), STEP_BUILD, irFp, build);
+            }
+            r.parameters = build.get("parameters").getAsLong();
+            clog.info(String.format(Locale.ROOT, "built: %.3f GFLOPs (predicted %.3f), %,d parameters, %.2f MB on disk",
+                    r.gflops, r.predictedGflops(), r.parameters, r.sizeBytes / 1e6));
+
+            // 2. accuracy on the build machine
+            Map<String, String> evalSettings = new LinkedHashMap<>();
+            evalSettings.put("data", dataSig);
+            evalSettings.put("split", s.split());
+            evalSettings.put("maxImages", Integer.toString(s.maxImages()));
+            String evalFp = Fingerprint.of(List.of(r.ir, exported.ir().bin()), evalSettings);
+            JsonObject eval = cache.get(c.id(), STEP_EVAL, evalFp);
+            if (eval == null) {
+                EvaluationResult e = EvaluateJob.run(new EvaluateJob.Settings(r.ir.toString(), dataYaml.toString(),
+                        s.baseDir(), folder.resolve("eval"), EvalSettings.defaults().withImgsz(c.imgsz()), false, false, false,
+                        s.split(), s.maxImages()), clog);
+                eval = new JsonObject();
+                eval.addProperty("map50", e.map50());
+                eval.addProperty("map50_95", e.map50_95());
+                cache.put(c.id(), STEP_EVAL, evalFp, eval);
+                evaluations++;
+            } else {
+                evaluationsCached++;
+                r.buildMapCached = true;
+            }
+            r.buildMap50 = eval.get("map50").getAsDouble();
+            r.buildMap50_95 = eval.get("map50_95").getAsDouble();
+            clog.info(String.format(Locale.ROOT, "build-machine mAP50 %.4f, mAP50-95 %.4f%s", r.buildMap50, r.buildMap50_95,
+                    r.buildMapCached ? " (cached: this IR was evaluated on this data before)" : ""));
+            Double min = s.budgets().minMap50();
+            if (min != null && !(r.buildMap50 >= min)) {
+                r.status = CandidateResult.Status.REJECTED_ON_BUILD_MACHINE;
+                r.budgets = Budgets.builder().minMap50(min).build().check(r.buildMap50, null, Double.NaN);
+                r.reason = String.format(Locale.ROOT, "build-machine mAP50 %.3f is below prune.minMap50 %.3f: not sent to"
+                        + " the device", r.buildMap50, min);
+                clog.info(r.reason);
+                return;
+            }
+
+            // 3. the device
+            Device d = s.device();
+            Map<String, String> devSettings = new LinkedHashMap<>(evalSettings);
+            devSettings.put("device", d.spec());
+            devSettings.put("backend", d.backend());
+            devSettings.put("warmup", Integer.toString(d.warmup()));
+            devSettings.put("iterations", Integer.toString(d.iterations()));
+            devSettings.put("openvinoLib", String.valueOf(d.openvinoLib()));
+            devSettings.put("remoteJava", d.remoteJava());
+            devSettings.put("jvmArgs", String.join(" ", d.jvmArgs()));
+            List<Path> devInputs = new ArrayList<>(List.of(r.ir, exported.ir().bin()));
+            if (r.onnx != null) {
+                devInputs.add(r.onnx);
+            }
+            String devFp = Fingerprint.of(devInputs, devSettings);
+            JsonObject dev = cache.get(c.id(), STEP_DEVICE, devFp);
+            Path reports = folder.resolve("device");
+            if (dev == null) {
+                VerifyJob.Outcome out = VerifyJob.run(new VerifyJob.Settings(r.ir, r.onnx, dataYaml, s.split(), s.maxImages(),
+                        d.settings(), d.backend(), d.warmup(), d.iterations(), Budgets.none(), reports, d.classPath(),
+                        d.openvinoLib(), d.remoteJava(), d.jvmArgs(), d.runTimeout(), d.emulated(), d.extraFacts()), clog);
+                deviceRuns++;
+                dev = new JsonObject();
+                dev.addProperty("map50", out.report().map50());
+                dev.addProperty("map50_95", out.report().map50_95());
+                dev.addProperty("backend", out.report().backend());
+                dev.addProperty("peakMb", out.report().memory().peakMb());
+                JsonArray samples = new JsonArray();
+                for (double v : out.report().latencySamples()) {
+                    samples.add(v);
+                }
+                dev.add("latencySamples", samples);
+                dev.add("device", GSON.toJsonTree(out.report().device()));
+                cache.put(c.id(), STEP_DEVICE, devFp, dev);
+            } else {
+                deviceCached++;
+                r.deviceCached = true;
+            }
+            r.deviceReport = reports;
+            r.deviceMap50 = dev.get("map50").getAsDouble();
+            r.deviceMap50_95 = dev.get("map50_95").getAsDouble();
+            r.backend = dev.get("backend").getAsString();
+            r.peakMemoryMb = dev.get("peakMb").getAsDouble();
+            JsonArray samples = dev.getAsJsonArray("latencySamples");
+            double[] ms = new double[samples.size()];
+            for (int i = 0; i < ms.length; i++) {
+                ms[i] = samples.get(i).getAsDouble();
+            }
+            r.latency = LatencyStats.of(ms);
+            r.latencyMs = r.latency.get(s.budgets().latencyStatistic());
+            Map<String, Object> facts = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> e : dev.getAsJsonObject("device").entrySet()) {
+                facts.put(e.getKey(), e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : e.getValue().toString());
+            }
+            r.deviceFacts = facts;
+            List<BudgetResult> checked = s.budgets().check(r.deviceMap50, r.latency, r.peakMemoryMb);
+            r.budgets = d.emulated() ? VerifyJob.notEnforcedOnEmulation(checked) : checked;
+            boolean ok = Budgets.allPassed(r.budgets);
+            r.status = ok ? CandidateResult.Status.PASSED : CandidateResult.Status.FAILED;
+            r.reason = ok ? "passes every budget" : String.join("; ", r.budgets.stream().filter(b -> !b.passed())
+                    .map(BudgetResult::explanation).toList());
+            clog.info(String.format(Locale.ROOT, "device (%s%s): mAP50 %.4f, latency median %.1f ms / p90 %.1f ms, peak"
+                    + " memory %.0f MB: %s", r.backend, r.deviceCached ? ", cached: this IR was measured on this device"
+                    + " with these settings before" : "", r.deviceMap50, r.latency.median(), r.latency.p90(), r.peakMemoryMb,
+                    ok ? "passes every budget" : r.reason));
+        }
+    }
+}

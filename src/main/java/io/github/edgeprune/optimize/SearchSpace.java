@@ -1,0 +1,149 @@
+package io.github.edgeprune.optimize;
+
+import io.github.edgeprune.openvino.IrPrecision;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The candidates {@code prune.candidates} names, at every size of {@code prune.imgszChoices}.
+ *
+ * <ul>
+ *   <li>{@code auto} (default): the dense model and a channel cut at each of
+ *       {@code prune.targetFlopsChoices}, each in FP16 and in INT8;
+ *   <li>a comma-separated list of recipes, each {@code <cut>-<precision>} with cut {@code dense} or
+ *       {@code flops<fraction>} and precision {@code fp16} or {@code int8}: {@code dense-fp16,flops0.8-int8}.
+ * </ul>
+ * Every value is checked here, before anything is built; a bad one is named with its property.
+ */
+public final class SearchSpace {
+
+    public static final String AUTO = "auto";
+    public static final List<Double> DEFAULT_TARGET_FLOPS = List.of(0.9, 0.75);
+
+    private SearchSpace() {
+    }
+
+    /**
+     * @param candidates the value of prune.candidates (null or blank: auto)
+     * @param imgszChoices the value of prune.imgszChoices (null or blank: only {@code imgsz})
+     * @param targetFlopsChoices the value of prune.targetFlopsChoices (null or blank: 0.9, 0.75)
+     * @param imgsz prune.imgsz
+     */
+    public static List<Candidate> parse(String candidates, String imgszChoices, String targetFlopsChoices, int imgsz) {
+        List<Integer> sizes = imgszChoices(imgszChoices, imgsz);
+        String spec = candidates == null || candidates.isBlank() ? AUTO : candidates.strip().toLowerCase(Locale.ROOT);
+        List<String[]> recipes = new ArrayList<>(); // {cut, precision}
+        if (spec.equals(AUTO)) {
+            List<Double> flops = targetFlops(targetFlopsChoices);
+            for (String p : List.of("fp16", "int8")) {
+                recipes.add(new String[] {"dense", p});
+                for (double f : flops) {
+                    recipes.add(new String[] {"flops" + f, p});
+                }
+            }
+        } else if (spec.equals("paper")) {
+            throw new OptimizeException("prune.candidates=paper (the paper's static and dynamic pruning with training) is"
+                    + " not implemented yet; use auto or a list such as dense-fp16,flops0.8-int8");
+        } else {
+            for (String token : spec.split(",")) {
+                String t = token.strip();
+                int dash = t.lastIndexOf('-');
+                if (t.isEmpty() || dash <= 0) {
+                    throw unknown(t, candidates);
+                }
+                recipes.add(new String[] {t.substring(0, dash), t.substring(dash + 1)});
+            }
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        List<Candidate> out = new ArrayList<>();
+        for (int size : sizes) {
+            for (String[] r : recipes) {
+                Candidate c = new Candidate(cut(r[0], candidates), precision(r[1], candidates), size);
+                if (seen.add(c.id())) {
+                    out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
+    static List<Integer> imgszChoices(String text, int imgsz) {
+        if (text == null || text.isBlank()) {
+            if (imgsz < 32 || imgsz % 32 != 0) {
+                throw new OptimizeException("prune.imgsz must be a positive multiple of 32, got " + imgsz);
+            }
+            return List.of(imgsz);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (String t : text.split(",")) {
+            int v;
+            try {
+                v = Integer.parseInt(t.strip());
+            } catch (NumberFormatException e) {
+                throw new OptimizeException("prune.imgszChoices must be comma-separated multiples of 32 (e.g. 320,416,640),"
+                        + " got '" + t.strip() + "' in '" + text + "'");
+            }
+            if (v < 32 || v % 32 != 0) {
+                throw new OptimizeException("prune.imgszChoices: every size must be a positive multiple of 32 (the model's"
+                        + " largest stride), got " + v + " in '" + text + "'");
+            }
+            if (!out.contains(v)) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    static List<Double> targetFlops(String text) {
+        if (text == null || text.isBlank()) {
+            return DEFAULT_TARGET_FLOPS;
+        }
+        List<Double> out = new ArrayList<>();
+        for (String t : text.split(",")) {
+            out.add(fraction(t.strip(), "prune.targetFlopsChoices", text));
+        }
+        return out;
+    }
+
+    private static double fraction(String t, String property, String whole) {
+        double v;
+        try {
+            v = Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        if (!(v > 0 && v < 1)) {
+            throw new OptimizeException(property + ": a channel cut keeps a fraction of the GFLOPs in (0, 1), e.g. 0.8,"
+                    + " got '" + t + "' in '" + whole + "'");
+        }
+        return v;
+    }
+
+    private static double cut(String cut, String whole) {
+        if (cut.equals("dense")) {
+            return Double.NaN;
+        }
+        if (cut.startsWith("flops")) {
+            return fraction(cut.substring("flops".length()), "prune.candidates", whole);
+        }
+        throw unknown(cut, whole);
+    }
+
+    private static IrPrecision precision(String p, String whole) {
+        return switch (p) {
+            case "fp16" -> IrPrecision.FP16;
+            case "int8" -> IrPrecision.INT8;
+            default -> throw new OptimizeException("prune.candidates: unknown precision '" + p + "' in '" + whole
+                    + "'; candidates are FP16 or INT8 (fp16, int8)");
+        };
+    }
+
+    private static OptimizeException unknown(String token, String whole) {
+        return new OptimizeException("prune.candidates: unknown keyword or recipe '" + token + "' in '" + whole
+                + "'; use auto, or a comma-separated list of <cut>-<precision> with cut dense or flops<fraction> and"
+                + " precision fp16 or int8, e.g. dense-fp16,flops0.8-int8");
+    }
+}
