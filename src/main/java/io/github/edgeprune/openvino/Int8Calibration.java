@@ -78,7 +78,8 @@ public record Int8Calibration(String data, int images, CalibrationMethod method,
                 throw new UncheckedIOException(p + ": cannot read the calibration image: " + e.getMessage(), e);
             }
         }
-        m.put("int8.files", Integer.toHexString(files.toString().hashCode()) + "/" + resolved.calibrationImages().size());
+        m.put("int8.files", io.github.edgeprune.util.Fingerprint.of(List.of(), Map.of("images", files.toString())) + "/"
+                + resolved.calibrationImages().size());
         return m;
     }
 }
