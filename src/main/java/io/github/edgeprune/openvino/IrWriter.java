@@ -249,6 +249,10 @@ public final class IrWriter {
         }
 
         Plan build() {
+            if (precision == IrPrecision.INT8 && source.nodesOf(Op.FakeQuantize.class).isEmpty()) {
+                throw new IrExportException("precision INT8 needs a quantized graph (FakeQuantize nodes from the INT8"
+                        + " pass: export-openvino -Dprune.precision=INT8 -Dprune.data=<data yaml>); this one has none");
+            }
             checkParameters(source);
             shapes = inferShapes(source);
             for (Node n : source.nodes()) {

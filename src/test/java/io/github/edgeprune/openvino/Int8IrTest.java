@@ -88,6 +88,15 @@ class Int8IrTest {
         assertTrue(share < 0.03, "IR vs graph: " + share + " of the outputs beyond 0.05");
     }
 
+    @Test
+    void anUnquantizedGraphIsNotWrittenAsInt8() {
+        Graph model = ModelLoader.load(TestData.yolov5n().toString(), Path.of("."), 0, Log.silent()).graph(64);
+        IrExportException e = org.junit.jupiter.api.Assertions.assertThrows(IrExportException.class,
+                () -> new OpenVinoExporter(Log.silent()).export(model, tmp, "plain", IrPrecision.INT8));
+        assertTrue(e.getMessage().contains("needs a quantized graph"), e.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("plain.xml")), "nothing is written");
+    }
+
     private static double[] toDoubles(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {
