@@ -242,6 +242,18 @@ public final class GraphExecutor implements AutoCloseable {
                 return split(s, in[0]);
             } else if (op instanceof Op.FakeQuantize q) {
                 return one(fakeQuantize(q, in));
+            } else if (op instanceof Op.Clamp c) {
+                return one(in[0].clip(c.min(), c.max()));
+            } else if (op instanceof Op.Exp) {
+                return one(in[0].exp());
+            } else if (op instanceof Op.Softmax sm) {
+                return one(in[0].softmax(Op.normalizeAxis(sm.axis(), in[0].getShape().dimension())));
+            } else if (op instanceof Op.Mvn m) {
+                return one(mvn(m, in[0]));
+            } else if (op instanceof Op.Reduce r) {
+                return one(reduce(r, in[0]));
+            } else if (op instanceof Op.DetectionOutput d) {
+                return one(detectionOutput(d, in));
             }
             throw new GraphException("the executor has no kernel for op " + op.type());
         }
@@ -276,6 +288,77 @@ public final class GraphExecutor implements AutoCloseable {
                 out.attach(home);
                 return out;
             }
+        }
+
+        private static int[] axes(int[] axes, int rank) {
+            return Arrays.stream(axes).map(a -> Op.normalizeAxis(a, rank)).distinct().sorted().toArray();
+        }
+
+        /**
+         * A reduction over several axes, one axis at a time (libtorch through DJL reduces max, min
+         * and mean over a single axis only; one axis after another gives the same result, the mean
+         * included since every group has the same size), then the reduced axes dropped unless kept.
+         */
+        private static NDArray reduce(Op.Reduce.Kind kind, NDArray x, int[] rawAxes, boolean keepDims) {
+            long[] shape = x.getShape().getShape();
+            int[] axes = axes(rawAxes, shape.length);
+            NDArray cur = x;
+            for (int i = axes.length - 1; i >= 0; i--) {
+                int[] one = {axes[i]};
+                NDArray next = switch (kind) {
+                    case MAX -> cur.max(one, true);
+                    case MIN -> cur.min(one, true);
+                    case SUM -> cur.sum(one, true);
+                    case MEAN -> cur.mean(one, true);
+                    case PROD -> cur.prod(one, true);
+                };
+                if (cur != x) {
+                    cur.close();
+                }
+                cur = next;
+            }
+            if (cur == x) {
+                return x.duplicate();
+            }
+            if (!keepDims) {
+                NDArray dropped = cur.reshape(new Shape(Op.reducedShape(shape, axes, false)));
+                cur.close();
+                cur = dropped;
+            }
+            return cur;
+        }
+
+        private static NDArray reduce(Op.Reduce r, NDArray x) {
+            return reduce(r.kind(), x, r.axes(), r.keepDims());
+        }
+
+        /** MVN-6: (x - mean) / sqrt(var + eps) or / (sqrt(var) + eps), biased variance over the axes. */
+        private static NDArray mvn(Op.Mvn m, NDArray x) {
+            int[] axes = axes(m.axes(), x.getShape().dimension());
+            NDManager home = x.getManager();
+            try (NDManager scope = home.newSubManager()) {
+                x.tempAttach(scope);
+                NDArray centred = x.sub(reduce(Op.Reduce.Kind.MEAN, x, axes, true));
+                NDArray out = centred;
+                if (m.normalizeVariance()) {
+                    NDArray var = reduce(Op.Reduce.Kind.MEAN, centred.square(), axes, true);
+                    NDArray denom = m.epsInsideSqrt() ? var.add((float) m.eps()).sqrt() : var.sqrt().add((float) m.eps());
+                    out = centred.div(denom);
+                }
+                out.attach(home);
+                return out;
+            }
+        }
+
+        /** DetectionOutput-8 on the host (it is a few thousand boxes), see {@link DetectionOutputKernel}. */
+        private static NDArray detectionOutput(Op.DetectionOutput d, NDArray[] in) {
+            long[] locShape = in[0].getShape().getShape();
+            long[] confShape = in[1].getShape().getShape();
+            long[] priorShape = in[2].getShape().getShape();
+            float[] out = DetectionOutputKernel.run(d, in[0].toFloatArray(), in[1].toFloatArray(), in[2].toFloatArray(),
+                    (int) locShape[0], (int) d.priors(priorShape), (int) d.classes(confShape, priorShape),
+                    (int) priorShape[0]);
+            return OwnedArrays.of(in[0].getManager(), out, new Shape(1, 1, locShape[0] * d.keepTopK(), 7));
         }
 
         private static NDArray[] one(NDArray a) {

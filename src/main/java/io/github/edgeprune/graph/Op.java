@@ -12,7 +12,7 @@ import java.util.List;
 public sealed interface Op
         permits Op.Conv2d, Op.BatchNorm, Op.Silu, Op.Sigmoid, Op.Relu, Op.Binary, Op.Concat,
                 Op.MaxPool, Op.ResizeNearest, Op.Reshape, Op.Transpose, Op.Slice, Op.Split,
-                Op.FakeQuantize {
+                Op.FakeQuantize, Op.Clamp, Op.Exp, Op.Softmax, Op.Mvn, Op.Reduce, Op.DetectionOutput {
 
     /** A short type name for messages and summaries. */
     String type();
@@ -338,6 +338,156 @@ public sealed interface Op
         }
     }
 
+    /** OpenVINO's Clamp (opset1): every element limited to [min, max]. */
+    record Clamp(double min, double max) implements Op {
+        public Clamp {
+            if (!(min <= max)) {
+                throw new IllegalArgumentException("Clamp min " + min + " is above max " + max);
+            }
+        }
+
+        @Override
+        public String type() {
+            return "Clamp";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            return List.of(in.get(0));
+        }
+    }
+
+    /** Element-wise e^x. */
+    record Exp() implements Op {
+        @Override
+        public String type() {
+            return "Exp";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            return List.of(in.get(0));
+        }
+    }
+
+    /** Softmax along one axis (OpenVINO SoftMax-1/8; a negative axis counts from the end). */
+    record Softmax(int axis) implements Op {
+        @Override
+        public String type() {
+            return "Softmax";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            normalizeAxis(axis, in.get(0).length);
+            return List.of(in.get(0));
+        }
+    }
+
+    /**
+     * Mean-variance normalisation over the given axes (OpenVINO MVN-6): {@code x - mean}, divided
+     * when {@code normalizeVariance} by {@code sqrt(var + eps)} (eps inside the root) or
+     * {@code sqrt(var) + eps} (outside); the variance is the biased one (divided by the count).
+     */
+    record Mvn(int[] axes, boolean normalizeVariance, double eps, boolean epsInsideSqrt) implements Op {
+        public Mvn {
+            axes = axes.clone();
+        }
+
+        @Override
+        public String type() {
+            return "MVN";
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            for (int a : axes) {
+                normalizeAxis(a, in.get(0).length);
+            }
+            return List.of(in.get(0));
+        }
+    }
+
+    /** Reduction over axes (OpenVINO ReduceMax/Min/Sum/Mean/Prod-1), keeping them as 1 or dropping them. */
+    record Reduce(Kind kind, int[] axes, boolean keepDims) implements Op {
+        public enum Kind { MAX, MIN, SUM, MEAN, PROD }
+
+        public Reduce {
+            axes = axes.clone();
+        }
+
+        @Override
+        public String type() {
+            return "Reduce" + kind.name().charAt(0) + kind.name().substring(1).toLowerCase();
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            return List.of(reducedShape(in.get(0), axes, keepDims));
+        }
+    }
+
+    /**
+     * SSD post-processing, OpenVINO's DetectionOutput-8 with three inputs: box logits
+     * [N, priors·4], class confidences [N, priors·classes] (already normalised, e.g. by a Softmax)
+     * and priors [1 or N, 2, priors·4] (boxes, then variances) or [.., 1, ..] when the variance is
+     * encoded in the target. Output [1, 1, N·keepTopK, 7] of (image_id, label, confidence, xmin,
+     * ymin, xmax, ymax); the row after the last detection has image_id -1, the rest are zeros.
+     *
+     * @param topK candidates per class kept (by confidence) before NMS; -1 all
+     * @param keepTopK detections per image kept (by confidence) after NMS; must be positive
+     * @param centerSize box coding CENTER_SIZE (true) or CORNER (false)
+     */
+    record DetectionOutput(int backgroundLabelId, int topK, int keepTopK, double confidenceThreshold,
+            double nmsThreshold, boolean centerSize, boolean varianceEncodedInTarget, boolean shareLocation,
+            boolean clipBeforeNms, boolean clipAfterNms) implements Op {
+        public DetectionOutput {
+            if (keepTopK <= 0) {
+                throw new IllegalArgumentException("DetectionOutput needs a positive keep_top_k, got " + keepTopK);
+            }
+        }
+
+        @Override
+        public String type() {
+            return "DetectionOutput";
+        }
+
+        /** Priors per image from the priors input's last dimension. */
+        public long priors(long[] priorsShape) {
+            return priorsShape[priorsShape.length - 1] / 4;
+        }
+
+        public long classes(long[] confShape, long[] priorsShape) {
+            return confShape[1] / priors(priorsShape);
+        }
+
+        @Override
+        public List<long[]> outputShapes(List<long[]> in) {
+            if (in.size() != 3) {
+                throw new IllegalArgumentException("DetectionOutput takes 3 inputs here, got " + in.size());
+            }
+            long[] loc = in.get(0);
+            long[] conf = in.get(1);
+            long[] pr = in.get(2);
+            if (loc.length != 2 || conf.length != 2 || pr.length != 3) {
+                throw new IllegalArgumentException("DetectionOutput needs 2-D box logits and confidences and 3-D priors");
+            }
+            long priors = priors(pr);
+            if (pr[2] % 4 != 0 || priors == 0 || conf[1] % priors != 0) {
+                throw new IllegalArgumentException("DetectionOutput: " + conf[1] + " confidences do not divide among "
+                        + priors + " priors");
+            }
+            long classes = conf[1] / priors;
+            long locPer = shareLocation ? 4 : 4 * classes;
+            if (loc[1] != priors * locPer || loc[0] != conf[0] || (pr[0] != 1 && pr[0] != loc[0])
+                    || pr[1] != (varianceEncodedInTarget ? 1 : 2)) {
+                throw new IllegalArgumentException("DetectionOutput: box logits " + Arrays.toString(loc) + ", confidences "
+                        + Arrays.toString(conf) + " and priors " + Arrays.toString(pr) + " do not agree");
+            }
+            return List.of(new long[] {1, 1, loc[0] * keepTopK, 7});
+        }
+    }
+
     // ---- shape helpers shared by the ops ----
 
     static long window(long size, long kernel, long stride, long totalPad, long dilation) {
@@ -347,7 +497,25 @@ public sealed interface Op
         return (size + totalPad - dilation * (kernel - 1) - 1) / stride + 1;
     }
 
-    static int normalizeAxis(int axis, int rank) {
+    /** The shape after reducing these axes (each normalised; kept as 1 or dropped). */
+    public static long[] reducedShape(long[] x, int[] axes, boolean keepDims) {
+        boolean[] reduced = new boolean[x.length];
+        for (int a : axes) {
+            reduced[normalizeAxis(a, x.length)] = true;
+        }
+        long[] out = new long[x.length];
+        int j = 0;
+        for (int d = 0; d < x.length; d++) {
+            if (!reduced[d]) {
+                out[j++] = x[d];
+            } else if (keepDims) {
+                out[j++] = 1;
+            }
+        }
+        return Arrays.copyOf(out, j);
+    }
+
+    public static int normalizeAxis(int axis, int rank) {
         int a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= rank) {
             throw new IllegalArgumentException("axis " + axis + " out of range for rank " + rank);

@@ -73,6 +73,23 @@ public final class IrReader {
     }
 
     /**
+     * Reads only what the named values need, and makes them the graph's outputs (in this order)
+     * instead of the IR's Results: a way to run the part of a model our static graph can express,
+     * e.g. the trunk of a detector whose post-processing has data-dependent shapes. A name is a
+     * layer name (its first output port), {@code layer:port}, or a tensor name an output port
+     * declares. Layers nobody needs are neither checked nor read; an unknown name is an
+     * {@link IrFormatException}.
+     */
+    public static Graph readUpTo(Path xml, List<String> outputs) {
+        if (outputs.isEmpty()) {
+            throw new IllegalArgumentException("readUpTo needs at least one output");
+        }
+        Reader r = new Reader(xml, IrFiles.bin(xml));
+        r.upTo = List.copyOf(outputs);
+        return r.read();
+    }
+
+    /**
      * Parses the XML and checks that every layer is supported, without touching the weights.
      * Returns the number of layers; throws {@link IrFormatException} naming the first unsupported one.
      */
@@ -88,7 +105,9 @@ public final class IrReader {
     enum Kind {
         PARAMETER, CONST, RESULT, CONVERT, CONVOLUTION, GROUP_CONVOLUTION, ADD, SUBTRACT, MULTIPLY, DIVIDE, POWER,
         SWISH, SIGMOID, RELU, CONCAT, MAXPOOL, INTERPOLATE1, INTERPOLATE4, INTERPOLATE11, RESHAPE, SQUEEZE, UNSQUEEZE,
-        TRANSPOSE, STRIDED_SLICE, SLICE, VARIADIC_SPLIT, SPLIT, SHAPE_OF, GATHER, FAKE_QUANTIZE
+        TRANSPOSE, STRIDED_SLICE, SLICE, VARIADIC_SPLIT, SPLIT, SHAPE_OF, GATHER, FAKE_QUANTIZE,
+        /** Translated by a {@link LayerTranslator} from {@link LayerTranslators}. */
+        TRANSLATED
     }
 
     /** Type → (first opset with this version, kind), latest first. */
@@ -167,6 +186,7 @@ public final class IrReader {
         String type;
         String version;
         Kind kind;
+        LayerTranslator translator;
         final Map<String, String> data = new LinkedHashMap<>();
         final List<IrPort> inputs = new ArrayList<>();
         final List<IrPort> outputs = new ArrayList<>();
@@ -175,7 +195,7 @@ public final class IrReader {
     }
 
     /** What an output port carries while the graph is built: a known constant or a run-time value. */
-    private record Val(Lit lit, String name, long[] shape) {
+    record Val(Lit lit, String name, long[] shape) {
         static Val constant(Lit lit) {
             return new Val(lit, null, lit.shape);
         }
@@ -200,6 +220,9 @@ public final class IrReader {
         private final Map<Long, IrLayer> byId = new HashMap<>();
         private final Map<String, Integer> consumers = new HashMap<>(); // "layer:port" → edges from it
         private ByteBuffer bin;
+        /** When set, the values to read up to (see {@link IrReader#readUpTo}). */
+        private List<String> upTo;
+        private final List<String> upToPorts = new ArrayList<>();
 
         // graph under construction
         private final List<GraphInput> inputs = new ArrayList<>();
@@ -219,8 +242,14 @@ public final class IrReader {
 
         Graph read() {
             parse();
-            checkSupported();
-            readEdges();
+            if (upTo != null) {
+                readEdges();
+                keepOnlyWhatUpToNeeds();
+                checkSupported();
+            } else {
+                checkSupported();
+                readEdges();
+            }
             checkConsts();
             mapBin();
             build();
@@ -375,6 +404,10 @@ public final class IrReader {
         void checkSupported() {
             for (IrLayer l : layers) {
                 l.kind = resolve(l.type, l.version);
+                if (l.kind == null) {
+                    l.translator = LayerTranslators.find(l.type, l.version);
+                    l.kind = l.translator == null ? null : Kind.TRANSLATED;
+                }
                 if (l.kind == null) {
                     throw new IrFormatException(file + ": layer " + l.id + " '" + l.name + "' of type " + l.type + " ("
                             + (l.version.isEmpty() ? "no version" : l.version) + ") is not supported");
@@ -576,6 +609,14 @@ public final class IrReader {
                     portValues.put(l.id + ":" + p.id(), v);
                 }
             }
+            for (int i = 0; upTo != null && i < upTo.size(); i++) {
+                Val v = portValues.get(upToPorts.get(i));
+                if (v == null || v.isConst()) {
+                    throw new IrFormatException(file + ": output '" + upTo.get(i) + "' "
+                            + (v == null ? "has no value" : "is a constant"));
+                }
+                outputs.add(v.name());
+            }
             if (inputs.isEmpty()) {
                 throw new IrFormatException(file + ": the model has no Parameter");
             }
@@ -726,6 +767,9 @@ public final class IrReader {
                     return List.of(Val.constant(readConst(l)));
                 }
                 case RESULT -> {
+                    if (upTo != null) {
+                        return List.of(); // read up to named values: those are the outputs
+                    }
                     Val v = in.get(0);
                     if (v.isConst()) {
                         throw new IrFormatException(where(l) + ": the model output is a constant");
@@ -852,7 +896,13 @@ public final class IrReader {
                             l.name)));
                 }
                 case GATHER -> {
+                    if (!in.get(0).isConst()) {
+                        return RuntimeGather.translate(new Context(l), in);
+                    }
                     return List.of(gather(l, in));
+                }
+                case TRANSLATED -> {
+                    return l.translator.translate(new Context(l), in);
                 }
                 default -> throw new IrFormatException(where(l) + ": not supported");
             }
@@ -1515,6 +1565,119 @@ public final class IrReader {
 
         private long attrLong0(IrLayer l, String key) {
             return l.data.containsKey(key) ? attrLong(l, key) : 0;
+        }
+
+        // ---- reading up to named values ----
+
+        /** Resolves the {@link #upTo} names to ports and drops every layer they do not need. */
+        private void keepOnlyWhatUpToNeeds() {
+            for (String want : upTo) {
+                String port = null;
+                for (IrLayer l : layers) {
+                    if (l.outputs.isEmpty()) {
+                        continue;
+                    }
+                    if (l.name.equals(want)) {
+                        port = l.id + ":" + l.outputs.get(0).id();
+                    }
+                    for (IrPort p : l.outputs) {
+                        if (want.equals(l.name + ":" + p.id()) || p.names().contains(want)) {
+                            port = l.id + ":" + p.id();
+                        }
+                    }
+                    if (port != null) {
+                        break;
+                    }
+                }
+                if (port == null) {
+                    throw new IrFormatException(file + ": no layer or tensor named '" + want + "' to read up to");
+                }
+                upToPorts.add(port);
+                consumers.merge(port, 1, Integer::sum); // an output: never fused away
+            }
+            Set<Long> needed = new HashSet<>();
+            List<Long> todo = new ArrayList<>();
+            for (String p : upToPorts) {
+                todo.add(Long.parseLong(p.substring(0, p.indexOf(':'))));
+            }
+            while (!todo.isEmpty()) {
+                long id = todo.remove(todo.size() - 1);
+                if (needed.add(id)) {
+                    for (long[] src : byId.get(id).sources) {
+                        todo.add(src[0]);
+                    }
+                }
+            }
+            layers.removeIf(l -> !needed.contains(l.id));
+        }
+
+        /** One layer as a {@link LayerTranslator} sees it. */
+        private final class Context implements LayerContext {
+            private final IrLayer l;
+
+            Context(IrLayer l) {
+                this.l = l;
+            }
+
+            @Override
+            public String where() {
+                return Reader.this.where(l);
+            }
+
+            @Override
+            public String name() {
+                return l.name;
+            }
+
+            @Override
+            public int outputCount() {
+                return l.outputs.size();
+            }
+
+            @Override
+            public boolean outputUsed(int i) {
+                return consumers.getOrDefault(l.id + ":" + l.outputs.get(i).id(), 0) > 0;
+            }
+
+            @Override
+            public boolean has(String key) {
+                return l.data.containsKey(key);
+            }
+
+            @Override
+            public String attr(String key, String dflt) {
+                return Reader.this.attr(l, key, dflt);
+            }
+
+            @Override
+            public long attrLong(String key) {
+                return Reader.this.attrLong(l, key);
+            }
+
+            @Override
+            public long[] attrLongs(String key, long[] dflt) {
+                return Reader.this.attrLongs(l, key, dflt);
+            }
+
+            @Override
+            public boolean attrBool(String key, boolean dflt) {
+                return Reader.this.attrBool(l, key, dflt);
+            }
+
+            @Override
+            public Lit constOf(Val v, String what) {
+                return Reader.this.constOf(l, v, what);
+            }
+
+            @Override
+            public String input(Val v) {
+                return Reader.this.input(l, v, Parameter.Kind.CONSTANT);
+            }
+
+            @Override
+            public Val addNode(Op op, List<String> in) {
+                return Reader.this.addNode(l, op, in);
+            }
         }
 
         // ---- metadata ----

@@ -66,6 +66,95 @@ class GraphExecutorTest {
     }
 
     @Test
+    void clampLimitsToItsRange() {
+        Graph g = single(new Op.Clamp(0, 6), new long[] {4}, Map.of(), 1);
+        assertArrayEquals(new float[] {0f, 0.5f, 6f, 6f}, run(g, new float[] {-1f, 0.5f, 6f, 7f}, 4), 0f);
+        assertThrows(IllegalArgumentException.class, () -> new Op.Clamp(1, 0));
+    }
+
+    @Test
+    void expIsEToTheX() {
+        Graph g = single(new Op.Exp(), new long[] {3}, Map.of(), 1);
+        assertArrayEquals(new float[] {1f, (float) Math.E, 2f}, run(g, new float[] {0f, 1f, (float) Math.log(2)}, 3), 1e-6f);
+    }
+
+    @Test
+    void softmaxNormalisesAlongItsAxis() {
+        // rows [0, ln 3] -> [1/4, 3/4] and [5, 5] -> [1/2, 1/2] along axis 1; along axis 0 the columns
+        float[] x = {0f, (float) Math.log(3), 5f, 5f};
+        assertArrayEquals(new float[] {0.25f, 0.75f, 0.5f, 0.5f}, run(single(new Op.Softmax(1), new long[] {2, 2}, Map.of(), 1),
+                x, 2, 2), 1e-6f);
+        float e5 = (float) (1 / (1 + Math.exp(5)));
+        float c2 = (float) (3 / (3 + Math.exp(5)));
+        assertArrayEquals(new float[] {e5, c2, 1 - e5, 1 - c2}, run(single(new Op.Softmax(0), new long[] {2, 2}, Map.of(), 1),
+                x, 2, 2), 1e-6f);
+    }
+
+    @Test
+    void mvnPutsEpsInsideOrOutsideTheRoot() {
+        // per row: [0, 2] has mean 1 and (biased) variance 1, [4, 4] mean 4 and variance 0
+        float[] x = {0f, 2f, 4f, 4f};
+        Graph inside = single(new Op.Mvn(new int[] {1}, true, 3, true), new long[] {2, 2}, Map.of(), 1);
+        assertArrayEquals(new float[] {-0.5f, 0.5f, 0f, 0f}, run(inside, x, 2, 2), 1e-6f); // / sqrt(1 + 3)
+        Graph outside = single(new Op.Mvn(new int[] {-1}, true, 3, false), new long[] {2, 2}, Map.of(), 1);
+        assertArrayEquals(new float[] {-0.25f, 0.25f, 0f, 0f}, run(outside, x, 2, 2), 1e-6f); // / (sqrt(1) + 3)
+        Graph centredOnly = single(new Op.Mvn(new int[] {0, 1}, false, 3, true), new long[] {2, 2}, Map.of(), 1);
+        assertArrayEquals(new float[] {-2.5f, -0.5f, 1.5f, 1.5f}, run(centredOnly, x, 2, 2), 1e-6f); // mean 2.5
+    }
+
+    @Test
+    void reduceKeepsOrDropsItsAxes() {
+        float[] x = {1f, 5f, 3f, 4f, 2f, 6f};
+        assertArrayEquals(new float[] {5f, 6f},
+                run(single(new Op.Reduce(Op.Reduce.Kind.MAX, new int[] {1}, false), new long[] {2, 3}, Map.of(), 1), x, 2, 3));
+        Graph min = single(new Op.Reduce(Op.Reduce.Kind.MIN, new int[] {0}, true), new long[] {2, 3}, Map.of(), 1);
+        assertArrayEquals(new long[] {1, 3}, io.github.edgeprune.graph.ShapeInference.inferWithBatchOne(min).get("y0"));
+        assertArrayEquals(new float[] {1f, 2f, 3f}, run(min, x, 2, 3));
+        assertArrayEquals(new float[] {15f, 48f},
+                run(single(new Op.Reduce(Op.Reduce.Kind.PROD, new int[] {-1}, false), new long[] {2, 3}, Map.of(), 1), x, 2, 3));
+        assertArrayEquals(new float[] {2.5f, 3.5f, 4.5f},
+                run(single(new Op.Reduce(Op.Reduce.Kind.MEAN, new int[] {0}, false), new long[] {2, 3}, Map.of(), 1), x, 2, 3));
+    }
+
+    /**
+     * Three priors (p1 overlaps p0 with IoU 0.818, p2 apart), classes background, 1, 2. Class 1:
+     * p0 0.8 keeps, p1 0.7 is suppressed, p2 0.05 is under the threshold. Class 2: p2 0.45 (its
+     * logit moves the centre x by 0.1 · 1 · 0.3 = 0.03), p0 0.1 keeps (no overlap with p2), p1 0.1
+     * ties with p0, comes after it and is suppressed by it.
+     */
+    @Test
+    void detectionOutputDecodesSuppressesAndKeepsTheBest() {
+        float[] loc = new float[12];
+        loc[8] = 1f; // p2: dx = 1
+        float[] conf = {0.1f, 0.8f, 0.1f, 0.2f, 0.7f, 0.1f, 0.5f, 0.05f, 0.45f};
+        float[] priors = {0.1f, 0.1f, 0.3f, 0.3f, 0.12f, 0.1f, 0.32f, 0.3f, 0.6f, 0.6f, 0.9f, 0.9f,
+            0.1f, 0.1f, 0.2f, 0.2f, 0.1f, 0.1f, 0.2f, 0.2f, 0.1f, 0.1f, 0.2f, 0.2f};
+        Map<String, HostTensor> p = ordered("conf", HostTensor.ofFloats(conf, 1, 9), "priors",
+                HostTensor.ofFloats(priors, 1, 2, 12));
+        // keep_top_k 2 of the 3 survivors: by confidence, then written by class
+        Graph two = single(new Op.DetectionOutput(0, -1, 2, 0.09, 0.5, true, false, true, false, false), new long[] {1, 12}, p, 1);
+        assertArrayEquals(new float[] {0, 1, 0.8f, 0.1f, 0.1f, 0.3f, 0.3f, 0, 2, 0.45f, 0.63f, 0.6f, 0.93f, 0.9f},
+                run(two, loc, 1, 12), 1e-6f);
+        // room for 4: all three, class 2 best first, then the -1 row
+        Graph four = single(new Op.DetectionOutput(0, -1, 4, 0.09, 0.5, true, false, true, false, false), new long[] {1, 12}, p,
+                1);
+        assertArrayEquals(new float[] {0, 1, 0.8f, 0.1f, 0.1f, 0.3f, 0.3f, 0, 2, 0.45f, 0.63f, 0.6f, 0.93f, 0.9f,
+            0, 2, 0.1f, 0.1f, 0.1f, 0.3f, 0.3f, -1, 0, 0, 0, 0, 0, 0}, run(four, loc, 1, 12), 1e-6f);
+        // top_k 1 per class before NMS: class 2 keeps only p2
+        Graph topOne = single(new Op.DetectionOutput(0, 1, 4, 0.09, 0.5, true, false, true, false, false), new long[] {1, 12}, p,
+                1);
+        float[] y = run(topOne, loc, 1, 12);
+        assertEquals(-1f, y[14]);
+        // clip_after_nms and a wider NMS threshold: p1 survives in class 1 too
+        Graph loose = single(new Op.DetectionOutput(0, -1, 4, 0.09, 0.9, true, false, true, false, true), new long[] {1, 12}, p,
+                1);
+        assertArrayEquals(new float[] {0, 1, 0.7f, 0.12f, 0.1f, 0.32f, 0.3f},
+                java.util.Arrays.copyOfRange(run(loose, loc, 1, 12), 7, 14), 1e-6f);
+        assertThrows(IllegalArgumentException.class,
+                () -> new Op.DetectionOutput(0, -1, -1, 0.09, 0.5, true, false, true, false, false));
+    }
+
+    @Test
     void fakeQuantizeRoundsHalfToEvenOnItsGridAndSaturates() {
         // levels 5 over [0, 4] (input) to [-1, 1] (output): steps of 1 in, 0.5 out. 0.5 and 2.5 are
         // ties (half to even: 0 and 2), -3 and 9 saturate, exactly 0 gives output_low
