@@ -570,11 +570,15 @@ public final class IrWriter {
 
         /** An f32 constant that must stay f32 (Interpolate scales). */
         private PortRef plainF32(String name, float[] data) {
+            return constLayer(name, ElementType.F32, data, new long[] {data.length}, false);
+        }
+
+        /** A Const layer holding these values as {@code type} (f32, or integral values as i8), never compressed. */
+        private PortRef constLayer(String name, ElementType type, float[] data, long[] shape, boolean convWeight) {
             Layer c = layer(name, "Const", "opset1");
-            long[] shape = {data.length};
-            Blob b = blob(c, ElementType.F32, data, null, shape, false);
-            c.data = constData(ElementType.F32, shape, b);
-            return output(c, ElementType.F32, shape, null);
+            Blob b = blob(c, type, data, null, shape, convWeight);
+            c.data = constData(type, shape, b);
+            return output(c, type, shape, null);
         }
 
         /** An i64 shape-like constant (never compressed). A null shape means a scalar. */
@@ -717,19 +721,13 @@ public final class IrWriter {
                 for (int i = 0; i < w.length; i++) {
                     levels[i] = (float) Math.max(-127, Math.min(127, Math.rint(w[i] / scales[i / per])));
                 }
-                Layer c = layer(wp.name() + "/quantized", "Const", "opset1");
-                Blob b = blob(c, ElementType.I8, levels, null, shape, true);
-                c.data = constData(ElementType.I8, shape, b);
-                PortRef i8 = output(c, ElementType.I8, shape, null);
+                PortRef i8 = constLayer(wp.name() + "/quantized", ElementType.I8, levels, shape, true);
                 Layer cv = layer(wp.name() + "/quantized/to_f32", "Convert", "opset1");
                 cv.data = data("destination_type", "f32");
                 connect(i8, cv);
                 PortRef f32 = output(cv, ElementType.F32, shape, null);
-                long[] scaleShape = {scales.length, 1, 1, 1};
-                Layer sc = layer(n.name() + "/scale", "Const", "opset1");
-                Blob sb = blob(sc, ElementType.F32, scales, null, scaleShape, false);
-                sc.data = constData(ElementType.F32, scaleShape, sb);
-                PortRef scale = output(sc, ElementType.F32, scaleShape, null);
+                PortRef scale = constLayer(n.name() + "/scale", ElementType.F32, scales,
+                        new long[] {scales.length, 1, 1, 1}, false);
                 Layer mul = layer(n.name() + "/multiply_by_scale", "Multiply", "opset1");
                 mul.data = data("auto_broadcast", "numpy");
                 connect(f32, mul);
@@ -796,12 +794,7 @@ public final class IrWriter {
             if (cached != null) {
                 return cached;
             }
-            float[] v = p.tensor().floats();
-            long[] shape = p.tensor().shape();
-            Layer c = layer(p.name(), "Const", "opset1");
-            Blob b = blob(c, ElementType.F32, v, null, shape, false);
-            c.data = constData(ElementType.F32, shape, b);
-            PortRef ref = output(c, ElementType.F32, shape, null);
+            PortRef ref = constLayer(p.name(), ElementType.F32, p.tensor().floats(), p.tensor().shape(), false);
             constCache.put(key, ref);
             return ref;
         }

@@ -47,6 +47,18 @@ interface LayerContext {
     }
 
     /** A required floating-point attribute. */
+    /** Axes given as a constant, negatives counted from the end, each checked against the rank. */
+    default int[] axes(long[] raw, int rank) {
+        int[] axes = new int[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] < -rank || raw[i] >= rank) {
+                throw fail("axis " + raw[i] + " is out of range for rank " + rank);
+            }
+            axes[i] = (int) (raw[i] < 0 ? raw[i] + rank : raw[i]);
+        }
+        return axes;
+    }
+
     default double attrDouble(String key) {
         String v = attr(key, null);
         if (v == null) {

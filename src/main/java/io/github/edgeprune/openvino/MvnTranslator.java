@@ -16,13 +16,7 @@ final class MvnTranslator {
         IrReader.Val x = l.runtime(in.get(0), "MVN input");
         long[] raw = l.constOf(in.get(1), "the axes").asLongs();
         int rank = x.shape().length;
-        int[] axes = new int[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            if (raw[i] < -rank || raw[i] >= rank) {
-                throw l.fail("axis " + raw[i] + " is out of range for rank " + rank);
-            }
-            axes[i] = (int) (raw[i] < 0 ? raw[i] + rank : raw[i]);
-        }
+        int[] axes = l.axes(raw, rank);
         double eps = l.attrDouble("eps");
         String mode = l.attrChoice("eps_mode", null, "inside_sqrt", "outside_sqrt");
         boolean normalize = l.attrBool("normalize_variance", true);

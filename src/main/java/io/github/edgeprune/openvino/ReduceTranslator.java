@@ -26,13 +26,7 @@ final class ReduceTranslator {
         long[] raw = l.constOf(in.get(1), "the axes").asLongs();
         boolean keep = l.attrBool("keep_dims", false);
         int rank = x.shape().length;
-        int[] axes = new int[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            if (raw[i] < -rank || raw[i] >= rank) {
-                throw l.fail("axis " + raw[i] + " is out of range for rank " + rank);
-            }
-            axes[i] = (int) (raw[i] < 0 ? raw[i] + rank : raw[i]);
-        }
+        int[] axes = l.axes(raw, rank);
         if (x.isConst()) {
             return List.of(IrReader.Val.constant(fold(kind, x.lit(), axes, keep, l.name())));
         }
