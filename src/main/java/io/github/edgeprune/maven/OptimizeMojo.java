@@ -1,11 +1,10 @@
 package io.github.edgeprune.maven;
 
-import io.github.edgeprune.device.DeviceSettings;
-import io.github.edgeprune.device.HostKeyPolicy;
-import io.github.edgeprune.device.verify.BudgetException;
 import io.github.edgeprune.device.verify.Budgets;
+import io.github.edgeprune.device.verify.DeviceList;
 import io.github.edgeprune.device.verify.DeviceTarget;
 import io.github.edgeprune.device.verify.VerifyJob;
+import io.github.edgeprune.openvino.IrFiles;
 import io.github.edgeprune.optimize.Candidate;
 import io.github.edgeprune.optimize.OptimizeException;
 import io.github.edgeprune.optimize.OptimizeJob;
@@ -13,26 +12,16 @@ import io.github.edgeprune.optimize.SearchSpace;
 import io.github.edgeprune.util.Log;
 import java.io.File;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
-import org.apache.maven.plugin.descriptor.PluginDescriptor;
 import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProjectHelper;
 import org.apache.maven.settings.Server;
-import org.apache.maven.settings.Settings;
-import org.apache.maven.settings.building.SettingsProblem;
-import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
-import org.apache.maven.settings.crypto.SettingsDecrypter;
-import org.apache.maven.settings.crypto.SettingsDecryptionResult;
-import org.eclipse.aether.RepositorySystem;
-import org.eclipse.aether.RepositorySystemSession;
-import org.eclipse.aether.repository.RemoteRepository;
 
 /**
  * Builds candidate models (channel cuts, FP16 and INT8, input sizes), measures the cheap things
@@ -42,7 +31,7 @@ import org.eclipse.aether.repository.RemoteRepository;
  * candidate passes, naming the closest. See docs/optimize.md.
  */
 @Mojo(name = "optimize", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
-public class OptimizeMojo extends AbstractPruneMojo {
+public class OptimizeMojo extends AbstractDeviceMojo {
 
     /** The model to optimize: .pt, bundle or model yaml; default: the model an earlier goal of this build produced. */
     @Parameter(property = "prune.model")
@@ -95,85 +84,6 @@ public class OptimizeMojo extends AbstractPruneMojo {
     @Parameter(property = "prune.attach", defaultValue = "true")
     private boolean attach;
 
-    /** Fail the build when no candidate meets every budget (false: warn only). */
-    @Parameter(property = "prune.failOnViolation", defaultValue = "true")
-    private boolean failOnViolation;
-
-    @Parameter(property = "prune.minMap50")
-    private String minMap50;
-
-    @Parameter(property = "prune.maxLatencyMs")
-    private String maxLatencyMs;
-
-    @Parameter(property = "prune.latencyStatistic", defaultValue = "median")
-    private String latencyStatistic;
-
-    @Parameter(property = "prune.maxMemoryMb")
-    private String maxMemoryMb;
-
-    /** {@code local}, {@code ssh://user@host[:port]} or {@code emulated-pi4}. */
-    @Parameter(property = "prune.device", defaultValue = "local")
-    private String device;
-
-    @Parameter(property = "prune.serverId")
-    private String serverId;
-
-    @Parameter(property = "prune.identityFile")
-    private File identityFile;
-
-    @Parameter(property = "prune.knownHosts")
-    private File knownHosts;
-
-    @Parameter(property = "prune.hostKeyPolicy", defaultValue = "strict")
-    private String hostKeyPolicy;
-
-    @Parameter(property = "prune.connectTimeout", defaultValue = "10")
-    private int connectTimeout;
-
-    @Parameter(property = "prune.commandTimeout", defaultValue = "120")
-    private int commandTimeout;
-
-    /** Minutes each candidate's device run may take. */
-    @Parameter(property = "prune.runTimeout", defaultValue = "60")
-    private int runTimeout;
-
-    @Parameter(property = "prune.remoteJava", defaultValue = "java")
-    private String remoteJava;
-
-    @Parameter(property = "prune.agentJvmArgs", defaultValue = "")
-    private String agentJvmArgs;
-
-    /** {@code auto}, {@code openvino}, {@code onnxruntime} or {@code djl}. */
-    @Parameter(property = "prune.backend", defaultValue = "auto")
-    private String backend;
-
-    @Parameter(property = "prune.openvinoLib")
-    private String openvinoLib;
-
-    @Parameter(property = "prune.warmup", defaultValue = "10")
-    private int warmup;
-
-    @Parameter(property = "prune.iterations", defaultValue = "0")
-    private int iterations;
-
-    @Parameter(defaultValue = "${settings}", readonly = true)
-    private Settings settings;
-
-    @Parameter(defaultValue = "${plugin}", readonly = true)
-    private PluginDescriptor plugin;
-
-    @Parameter(defaultValue = "${repositorySystemSession}", readonly = true)
-    private RepositorySystemSession repositorySession;
-
-    @Parameter(defaultValue = "${project.remotePluginRepositories}", readonly = true)
-    private List<RemoteRepository> remoteRepositories;
-
-    @Component
-    private RepositorySystem repositorySystem;
-
-    @Component
-    private SettingsDecrypter decrypter;
-
     @Component
     private MavenProjectHelper projectHelper;
 
@@ -184,13 +94,8 @@ public class OptimizeMojo extends AbstractPruneMojo {
 
     @Override
     protected void run(Log log) throws MojoExecutionException, MojoFailureException, IOException {
-        Budgets budgets;
-        try {
-            budgets = Budgets.builder().minMap50(minMap50).maxLatencyMs(maxLatencyMs).latencyStatistic(latencyStatistic)
-                    .maxMemoryMb(maxMemoryMb).build();
-        } catch (BudgetException e) {
-            throw new MojoExecutionException(e.getMessage());
-        }
+        Budgets budgets = budgets();
+        List<DeviceList.Entry> several = deviceList();
         if (budgets.isEmpty()) {
             log.warn("No budget is set (prune.minMap50, prune.maxLatencyMs, prune.maxMemoryMb): the fastest candidate wins");
         }
@@ -207,17 +112,23 @@ public class OptimizeMojo extends AbstractPruneMojo {
             throw new MojoExecutionException(e.getMessage());
         }
         Server server = server();
-        AgentClassPathResolver classPath = new AgentClassPathResolver(plugin, repositorySystem, repositorySession,
-                remoteRepositories);
-        try (DeviceTarget target = DeviceTarget.open(device, b -> configure(b, server), log)) {
-            OptimizeJob.Device dev = new OptimizeJob.Device(device, target.settings(), backend, warmup, iterations,
-                    classPath::forArch, openvinoLib, remoteJava, jvmArgs(), Duration.ofMinutes(runTimeout), target.emulated(),
-                    target.facts());
+        AgentClassPathResolver classPath = agentClassPath();
+        List<String> specs = several == null ? List.of(device) : several.stream().map(DeviceList.Entry::spec).toList();
+        List<DeviceTarget> targets = new ArrayList<>();
+        try {
+            List<OptimizeJob.Device> devs = new ArrayList<>();
+            for (String spec : specs) {
+                // an emulated Pi is started once for the whole search
+                DeviceTarget target = DeviceTarget.open(spec, b -> configure(b, server), log);
+                targets.add(target);
+                devs.add(new OptimizeJob.Device(spec, target.settings(), backend, warmup, iterations, classPath::forArch,
+                        openvinoLib, remoteJava, jvmArgs(), runTimeout(), target.emulated(), target.facts()));
+            }
             OptimizeJob.Settings s;
             try {
                 s = new OptimizeJob.Settings(chosen, baseDir(), data, split, maxImages,
                         outputFolder(optimizeOutput, "optimize").toPath(), irName, space, imgsz, budgets, calibrationImages,
-                        searchMargin, dev);
+                        searchMargin, devs, deviceParallelism);
             } catch (OptimizeException e) {
                 throw new MojoExecutionException(e.getMessage());
             }
@@ -233,52 +144,15 @@ public class OptimizeMojo extends AbstractPruneMojo {
             publish(PRODUCED_IR, outcome.winnerIr().toString());
             if (attach && project != null && project.getFile() != null) {
                 projectHelper.attachArtifact(project, "xml", "openvino", outcome.winnerIr().toFile());
-                projectHelper.attachArtifact(project, "bin", "openvino",
-                        io.github.edgeprune.openvino.IrFiles.bin(outcome.winnerIr()).toFile());
+                projectHelper.attachArtifact(project, "bin", "openvino", IrFiles.bin(outcome.winnerIr()).toFile());
                 if (outcome.winnerOnnx() != null) {
                     projectHelper.attachArtifact(project, "onnx", "openvino", outcome.winnerOnnx().toFile());
                 }
             }
-        }
-    }
-
-    private DeviceSettings.Builder configure(DeviceSettings.Builder b, Server server) {
-        b.hostKeyPolicy(HostKeyPolicy.parse(hostKeyPolicy))
-                .connectTimeout(Duration.ofSeconds(connectTimeout))
-                .commandTimeout(Duration.ofSeconds(commandTimeout));
-        if (knownHosts != null) {
-            b.knownHosts(resolve(knownHosts).toPath());
-        }
-        if (identityFile != null) {
-            b.identityFile(resolve(identityFile).toPath());
-        }
-        if (server != null) {
-            b.serverId(serverId).user(server.getUsername()).password(server.getPassword())
-                    .privateKey(server.getPrivateKey()).passphrase(server.getPassphrase());
-        }
-        return b;
-    }
-
-    /** The settings.xml server named by prune.serverId, passwords decrypted (as verify-on-device does). */
-    private Server server() throws MojoExecutionException {
-        if (serverId == null || serverId.isBlank()) {
-            return null;
-        }
-        Server s = settings == null ? null : settings.getServer(serverId);
-        if (s == null) {
-            throw new MojoExecutionException("prune.serverId=" + serverId + ": there is no <server> with that id in"
-                    + " settings.xml; add one with the device's <username> and <password> or <privateKey>");
-        }
-        SettingsDecryptionResult r = decrypter.decrypt(new DefaultSettingsDecryptionRequest(s));
-        for (SettingsProblem p : r.getProblems()) {
-            if (p.getSeverity() != SettingsProblem.Severity.WARNING) {
-                throw new MojoExecutionException("cannot decrypt the password of server " + serverId + ": " + p.getMessage());
+        } finally {
+            for (DeviceTarget t : targets) {
+                t.close();
             }
         }
-        return r.getServer();
-    }
-
-    private List<String> jvmArgs() {
-        return agentJvmArgs == null || agentJvmArgs.isBlank() ? List.of() : Arrays.asList(agentJvmArgs.trim().split("\\s+"));
     }
 }

@@ -50,6 +50,7 @@ public final class CandidateResult {
     boolean deviceCached;
     Map<String, Object> deviceFacts = Map.of();
     Path deviceReport;
+    List<DeviceFigures> devices = List.of();
     List<BudgetResult> budgets = List.of();
     Status status;
     String reason = "";
@@ -154,6 +155,11 @@ public final class CandidateResult {
     /** The candidate's own verify-on-device report folder (null when not measured on the device). */
     public Path deviceReport() {
         return deviceReport;
+    }
+
+    /** Each device's figures, in the order of prune.devices (empty when not sent to a device). */
+    public List<DeviceFigures> devices() {
+        return devices;
     }
 
     /** Verdict per budget (build-machine mAP50 for a candidate rejected there; empty when not measured). */

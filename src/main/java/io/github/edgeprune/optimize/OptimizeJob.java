@@ -1,15 +1,11 @@
 package io.github.edgeprune.optimize;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.github.edgeprune.data.DataSet;
 import io.github.edgeprune.data.Sample;
 import io.github.edgeprune.device.DeviceSettings;
 import io.github.edgeprune.device.verify.BudgetResult;
 import io.github.edgeprune.device.verify.Budgets;
-import io.github.edgeprune.device.verify.LatencyStats;
 import io.github.edgeprune.device.verify.VerifyJob;
 import io.github.edgeprune.eval.EvalSettings;
 import io.github.edgeprune.eval.EvaluateJob;
@@ -103,9 +99,24 @@ public final class OptimizeJob {
      */
     public record Settings(String model, Path baseDir, String data, String split, int maxImages, Path outputDirectory,
             String name, List<Candidate> candidates, int baseImgsz, Budgets budgets, int calibrationImages,
-            double searchMargin, Device device) {
+            double searchMargin, List<Device> devices, int deviceParallelism) {
+
+        /** One device. */
+        public Settings(String model, Path baseDir, String data, String split, int maxImages, Path outputDirectory,
+                String name, List<Candidate> candidates, int baseImgsz, Budgets budgets, int calibrationImages,
+                double searchMargin, Device device) {
+            this(model, baseDir, data, split, maxImages, outputDirectory, name, candidates, baseImgsz, budgets,
+                    calibrationImages, searchMargin, List.of(device), 1);
+        }
 
         public Settings {
+            if (devices == null || devices.isEmpty()) {
+                throw new OptimizeException("no device to measure on: set prune.device or prune.devices");
+            }
+            if (deviceParallelism < 1) {
+                throw new OptimizeException("prune.deviceParallelism must be at least 1, got " + deviceParallelism);
+            }
+            devices = List.copyOf(devices);
             if (model == null || model.isBlank()) {
                 throw new OptimizeException("no model to optimize: set prune.model to a .pt checkpoint, a bundle or a model yaml");
             }
@@ -130,6 +141,16 @@ public final class OptimizeJob {
             }
             budgets = budgets == null ? Budgets.none() : budgets;
             split = split == null ? "val" : split;
+        }
+
+        /** The first device (the only one, unless prune.devices names several). */
+        public Device device() {
+            return devices.get(0);
+        }
+
+        /** The devices' specs, comma-separated, for reports and messages. */
+        public String deviceSpecs() {
+            return String.join(",", devices.stream().map(Device::spec).toList());
         }
     }
 
@@ -176,6 +197,10 @@ public final class OptimizeJob {
             for (BudgetResult b : closest.budgets()) {
                 sb.append("\n  ").append(b.verdict()).append(": ").append(b.explanation());
             }
+            if (closest.status() == CandidateResult.Status.ERROR) {
+                // e.g. one of several devices could not be reached: the budgets above are the others'
+                sb.append("\n  ERROR: ").append(closest.reason());
+            }
             return sb.toString();
         }
 
@@ -189,8 +214,6 @@ public final class OptimizeJob {
     static final String STEP_EVAL = "build-machine-map";
     static final String STEP_DEVICE = "device";
 
-    private static final Gson GSON = new Gson();
-
     private OptimizeJob() {
     }
 
@@ -201,7 +224,9 @@ public final class OptimizeJob {
         if (!Files.isRegularFile(dataYaml)) {
             throw new OptimizeException("prune.data: no such data yaml: " + dataYaml);
         }
-        VerifyJob.checkBackend(s.device().backend());
+        for (Device d : s.devices()) {
+            VerifyJob.checkBackend(d.backend());
+        }
         DataSet val = DataSet.load(dataYaml, s.split());
         if (s.maxImages() > 0 && s.maxImages() < val.size()) {
             val = val.first(s.maxImages());
@@ -243,8 +268,13 @@ public final class OptimizeJob {
 
         Search search = new Search(s, log, cache, dataYaml, dataSig);
         CandidateResult winner = null;
-        for (CandidateResult r : order) {
-            Log clog = prefixed(log, "[" + r.candidate().id() + "] ");
+        for (int i = 0; i < order.size(); i++) {
+            CandidateResult r = order.get(i);
+            Log clog = Log.prefixed(log, "[" + r.candidate().id() + "] ");
+            log.info(String.format(Locale.ROOT, "Candidate %d of %d: %s (%s); %d after it; best so far: %s", i + 1,
+                    order.size(), r.candidate().id(), r.candidate().describe(), order.size() - i - 1, winner == null
+                            ? "none passes yet" : String.format(Locale.ROOT, "%s at %.1f ms", winner.candidate().id(),
+                                    winner.latencyMs())));
             if (winner != null) {
                 Double rate = search.fastestRate(r.candidate().precision(), results);
                 if (rate != null) {
@@ -314,19 +344,18 @@ public final class OptimizeJob {
             // a winner of an earlier run must not look like this run's result
             AtomicOutput.deleteRecursively(root.resolve("winner"));
         }
-        Map<String, Object> facts = results.stream().filter(CandidateResult::measuredOnDevice).findFirst()
-                .map(CandidateResult::deviceFacts).orElse(Map.of());
+        Map<String, Object> facts = deviceFacts(results, s.devices().size() > 1);
         double seconds = (System.nanoTime() - started) / 1e9;
-        Outcome partial = new Outcome(results, winner, winnerIr, winnerOnnx, closest, s.budgets(), search.deviceRuns,
-                search.deviceCached, search.evaluations, search.evaluationsCached, seconds, facts, null);
+        Outcome partial = new Outcome(results, winner, winnerIr, winnerOnnx, closest, s.budgets(), search.deviceStep.runs,
+                search.deviceStep.cachedRuns, search.evaluations, search.evaluationsCached, seconds, facts, null);
         OptimizeReport.Written files = OptimizeReport.write(root, partial, s);
-        Outcome outcome = new Outcome(results, winner, winnerIr, winnerOnnx, closest, s.budgets(), search.deviceRuns,
-                search.deviceCached, search.evaluations, search.evaluationsCached, seconds, facts, files);
+        Outcome outcome = new Outcome(results, winner, winnerIr, winnerOnnx, closest, s.budgets(), search.deviceStep.runs,
+                search.deviceStep.cachedRuns, search.evaluations, search.evaluationsCached, seconds, facts, files);
 
         log.info(OptimizeReport.table(outcome));
         log.info(String.format(Locale.ROOT, "Device runs: %d new, %d taken from the cache; build-machine evaluations: %d"
-                + " new, %d taken from the cache%s", search.deviceRuns, search.deviceCached, search.evaluations,
-                search.evaluationsCached, search.deviceRuns == 0 && search.deviceCached > 0
+                + " new, %d taken from the cache%s", search.deviceStep.runs, search.deviceStep.cachedRuns, search.evaluations,
+                search.evaluationsCached, search.deviceStep.runs == 0 && search.deviceStep.cachedRuns > 0
                         ? " (nothing re-measured: every measurement came from the cache)" : ""));
         if (winner != null) {
             log.info(String.format(Locale.ROOT, "Winner: %s (%s): mAP50 %.3f on the device, %s latency %.1f ms, %.2f GFLOPs,"
@@ -338,6 +367,23 @@ public final class OptimizeJob {
         }
         log.info("Report: " + files.html());
         return outcome;
+    }
+
+    /**
+     * The facts of the devices as the first candidate measured on each reported them; with several
+     * devices each key names its device ("ssh://pi@pi4: cpu").
+     */
+    static Map<String, Object> deviceFacts(List<CandidateResult> results, boolean several) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (CandidateResult r : results) {
+            for (DeviceFigures f : r.devices()) {
+                if (f.measured() && seen.add(f.spec())) {
+                    f.facts().forEach((k, v) -> facts.put(several ? f.spec() + ": " + k : k, v));
+                }
+            }
+        }
+        return facts;
     }
 
     /** Lower latency wins; equal latency: the smaller IR. */
@@ -393,25 +439,6 @@ public final class OptimizeJob {
                 + val.size();
     }
 
-    private static Log prefixed(Log log, String prefix) {
-        return new Log() {
-            @Override
-            public void info(String message) {
-                log.info(prefix + message);
-            }
-
-            @Override
-            public void warn(String message) {
-                log.warn(prefix + message);
-            }
-
-            @Override
-            public void debug(String message) {
-                log.debug(prefix + message);
-            }
-        };
-    }
-
     /** The per-candidate steps, with the counters of one run. */
     private static final class Search {
         final Settings s;
@@ -420,8 +447,7 @@ public final class OptimizeJob {
         final Path dataYaml;
         final String dataSig;
         final Map<String, Long> parametersByModel = new LinkedHashMap<>();
-        int deviceRuns;
-        int deviceCached;
+        final DeviceStep deviceStep;
         int evaluations;
         int evaluationsCached;
 
@@ -431,6 +457,7 @@ public final class OptimizeJob {
             this.cache = cache;
             this.dataYaml = dataYaml;
             this.dataSig = dataSig;
+            this.deviceStep = new DeviceStep(s.devices(), s.deviceParallelism(), cache, s.budgets());
         }
 
         /** The lowest measured ms per GFLOP among device-measured candidates of a precision, or null. */
@@ -520,71 +547,55 @@ public final class OptimizeJob {
                 return;
             }
 
-            // 3. the device
-            Device d = s.device();
-            Map<String, String> devSettings = new LinkedHashMap<>(evalSettings);
-            devSettings.put("device", d.spec());
-            devSettings.put("backend", d.backend());
-            devSettings.put("warmup", Integer.toString(d.warmup()));
-            devSettings.put("iterations", Integer.toString(d.iterations()));
-            devSettings.put("openvinoLib", String.valueOf(d.openvinoLib()));
-            devSettings.put("remoteJava", d.remoteJava());
-            devSettings.put("jvmArgs", String.join(" ", d.jvmArgs()));
+            // 3. the devices: every one must pass; the worst device's figures are the candidate's
             List<Path> devInputs = new ArrayList<>(List.of(r.ir, exported.ir().bin()));
             if (r.onnx != null) {
                 devInputs.add(r.onnx);
             }
-            String devFp = Fingerprint.of(devInputs, devSettings);
-            JsonObject dev = cache.get(c.id(), STEP_DEVICE, devFp);
-            Path reports = folder.resolve("device");
-            if (dev == null) {
-                VerifyJob.Outcome out = VerifyJob.run(new VerifyJob.Settings(r.ir, r.onnx, dataYaml, s.split(), s.maxImages(),
-                        d.settings(), d.backend(), d.warmup(), d.iterations(), Budgets.none(), reports, d.classPath(),
-                        d.openvinoLib(), d.remoteJava(), d.jvmArgs(), d.runTimeout(), d.emulated(), d.extraFacts()), clog);
-                deviceRuns++;
-                dev = new JsonObject();
-                dev.addProperty("map50", out.report().map50());
-                dev.addProperty("map50_95", out.report().map50_95());
-                dev.addProperty("backend", out.report().backend());
-                dev.addProperty("peakMb", out.report().memory().peakMb());
-                JsonArray samples = new JsonArray();
-                for (double v : out.report().latencySamples()) {
-                    samples.add(v);
+            List<DeviceFigures> figures = deviceStep.measure(c.id(), r.ir, r.onnx, devInputs, dataYaml, s.split(),
+                    s.maxImages(), evalSettings, clog);
+            r.devices = figures;
+            r.deviceReport = figures.get(0).report();
+            List<DeviceFigures> failed = figures.stream().filter(f -> !f.measured()).toList();
+            List<DeviceFigures> measured = figures.stream().filter(DeviceFigures::measured).toList();
+            if (!measured.isEmpty()) {
+                DeviceFigures slowest = measured.stream().max(Comparator.comparingDouble(DeviceFigures::latencyMs)).get();
+                r.deviceMap50 = measured.stream().mapToDouble(DeviceFigures::map50).min().getAsDouble();
+                r.deviceMap50_95 = measured.stream().mapToDouble(DeviceFigures::map50_95).min().getAsDouble();
+                r.latency = slowest.latency();
+                r.latencyMs = slowest.latencyMs();
+                r.peakMemoryMb = measured.stream().mapToDouble(DeviceFigures::peakMemoryMb).max().getAsDouble();
+                r.backend = String.join(",", measured.stream().map(DeviceFigures::backend).distinct().toList());
+                r.deviceCached = measured.stream().allMatch(DeviceFigures::cached);
+                r.deviceFacts = measured.get(0).facts();
+            }
+            boolean several = figures.size() > 1;
+            List<BudgetResult> all = new ArrayList<>();
+            for (DeviceFigures f : figures) {
+                for (BudgetResult b : f.budgets()) {
+                    all.add(several ? new BudgetResult(b.metric(), b.label() + " on " + f.spec(), b.property(),
+                            b.comparison(), b.budget(), b.measured(), b.unit(), b.passed()) : b);
                 }
-                dev.add("latencySamples", samples);
-                dev.add("device", GSON.toJsonTree(out.report().device()));
-                cache.put(c.id(), STEP_DEVICE, devFp, dev);
-            } else {
-                deviceCached++;
-                r.deviceCached = true;
             }
-            r.deviceReport = reports;
-            r.deviceMap50 = dev.get("map50").getAsDouble();
-            r.deviceMap50_95 = dev.get("map50_95").getAsDouble();
-            r.backend = dev.get("backend").getAsString();
-            r.peakMemoryMb = dev.get("peakMb").getAsDouble();
-            JsonArray samples = dev.getAsJsonArray("latencySamples");
-            double[] ms = new double[samples.size()];
-            for (int i = 0; i < ms.length; i++) {
-                ms[i] = samples.get(i).getAsDouble();
+            r.budgets = all;
+            if (!failed.isEmpty()) {
+                r.status = CandidateResult.Status.ERROR;
+                r.reason = "not measured on " + String.join("; ", failed.stream().map(f -> f.spec() + ": " + f.error())
+                        .toList());
+                clog.warn(r.reason);
+                return;
             }
-            r.latency = LatencyStats.of(ms);
-            r.latencyMs = r.latency.get(s.budgets().latencyStatistic());
-            Map<String, Object> facts = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonElement> e : dev.getAsJsonObject("device").entrySet()) {
-                facts.put(e.getKey(), e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : e.getValue().toString());
-            }
-            r.deviceFacts = facts;
-            List<BudgetResult> checked = s.budgets().check(r.deviceMap50, r.latency, r.peakMemoryMb);
-            r.budgets = d.emulated() ? VerifyJob.notEnforcedOnEmulation(checked) : checked;
             boolean ok = Budgets.allPassed(r.budgets);
             r.status = ok ? CandidateResult.Status.PASSED : CandidateResult.Status.FAILED;
-            r.reason = ok ? "passes every budget" : String.join("; ", r.budgets.stream().filter(b -> !b.passed())
-                    .map(BudgetResult::explanation).toList());
-            clog.info(String.format(Locale.ROOT, "device (%s%s): mAP50 %.4f, latency median %.1f ms / p90 %.1f ms, peak"
-                    + " memory %.0f MB: %s", r.backend, r.deviceCached ? ", cached: this IR was measured on this device"
-                    + " with these settings before" : "", r.deviceMap50, r.latency.median(), r.latency.p90(), r.peakMemoryMb,
-                    ok ? "passes every budget" : r.reason));
+            r.reason = ok ? "passes every budget" + (several ? " on every device" : "") : String.join("; ",
+                    r.budgets.stream().filter(b -> !b.passed()).map(BudgetResult::explanation).toList());
+            for (DeviceFigures f : figures) {
+                clog.info(String.format(Locale.ROOT, "device %s (%s%s): mAP50 %.4f, latency median %.1f ms / p90 %.1f ms,"
+                        + " peak memory %.0f MB: %s", f.spec(), f.backend(), f.cached() ? ", cached: this IR was measured"
+                        + " on this device with these settings before" : "", f.map50(), f.latency().median(),
+                        f.latency().p90(), f.peakMemoryMb(), f.passed() ? "passes every budget" : String.join("; ",
+                                f.budgets().stream().filter(b -> !b.passed()).map(BudgetResult::explanation).toList())));
+            }
         }
     }
 }

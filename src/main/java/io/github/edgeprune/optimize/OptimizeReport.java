@@ -51,8 +51,11 @@ public final class OptimizeReport {
         JsonObject root = new JsonObject();
         root.addProperty("model", s.model());
         root.addProperty("data", s.data());
-        root.addProperty("device", s.device().spec());
+        root.addProperty("device", s.deviceSpecs());
         root.addProperty("backend", s.device().backend());
+        JsonArray devs = new JsonArray();
+        s.devices().forEach(d -> devs.add(d.spec()));
+        root.add("devices", devs);
         root.addProperty("passed", o.passed());
         root.add("winner", o.winner() == null ? JsonNull.INSTANCE : new JsonPrimitive(o.winner().candidate().id()));
         root.add("winnerIr", o.winnerIr() == null ? JsonNull.INSTANCE : new JsonPrimitive(o.winnerIr().toString()));
@@ -124,6 +127,22 @@ public final class OptimizeReport {
                 verdicts.add(v);
             }
             c.add("verdicts", verdicts);
+            JsonArray perDevice = new JsonArray();
+            for (DeviceFigures f : r.devices()) {
+                JsonObject d = new JsonObject();
+                d.addProperty("device", f.spec());
+                d.addProperty("verdict", !f.measured() ? "ERROR" : f.passed() ? "PASSED" : "FAILED");
+                d.add("error", f.error() == null ? JsonNull.INSTANCE : new JsonPrimitive(f.error()));
+                d.add("map50", num(f.map50()));
+                d.add("map50_95", num(f.map50_95()));
+                d.add("latencyMedianMs", num(f.latency() == null ? Double.NaN : f.latency().median()));
+                d.add("latencyP90Ms", num(f.latency() == null ? Double.NaN : f.latency().p90()));
+                d.add("peakMemoryMb", num(f.peakMemoryMb()));
+                d.add("backend", f.backend() == null ? JsonNull.INSTANCE : new JsonPrimitive(f.backend()));
+                d.addProperty("cached", f.cached());
+                perDevice.add(d);
+            }
+            c.add("devices", perDevice);
             c.addProperty("status", r.status() == null ? "ERROR" : r.status().name());
             c.addProperty("reason", r.reason());
             c.add("ir", r.ir() == null ? JsonNull.INSTANCE : new JsonPrimitive(r.ir().toString()));
@@ -272,7 +291,7 @@ public final class OptimizeReport {
             h.append("<div class=\"banner bad\">FAILED: <pre>").append(x(o.failureMessage())).append("</pre></div>\n");
         }
         h.append("<p>model <b>").append(x(s.model())).append("</b>, data <b>").append(x(s.data())).append("</b>, device <b>")
-                .append(x(s.device().spec())).append("</b>, backend <b>").append(x(s.device().backend())).append("</b>. ")
+                .append(x(s.deviceSpecs())).append("</b>, backend <b>").append(x(s.device().backend())).append("</b>. ")
                 .append(String.format(Locale.ROOT, "Total time %.1f s; device runs: %d new, %d from the cache;"
                         + " build-machine evaluations: %d new, %d from the cache.", o.seconds(), o.deviceRuns(),
                         o.deviceRunsCached(), o.evaluations(), o.evaluationsCached())).append("</p>\n");
@@ -321,7 +340,8 @@ public final class OptimizeReport {
             h.append("<tr><td class=\"l\">no candidate reached the device</td></tr>");
         }
         h.append("</table>\n<p>Each measured candidate's own verify-on-device report is in its folder under"
-                + " <code>candidates/&lt;id&gt;/device/</code>.</p>\n</body></html>\n");
+                + " <code>candidates/&lt;id&gt;/device/</code> (with several devices, one"
+                + " <code>device-&lt;name&gt;/</code> per device).</p>\n</body></html>\n");
         return h.toString();
     }
 

@@ -50,4 +50,24 @@ public interface Log {
             }
         };
     }
+
+    /** Every line of {@code log} with {@code prefix} in front, e.g. "[ssh://pi@pi4] " when several devices log at once. */
+    static Log prefixed(Log log, String prefix) {
+        return new Log() {
+            @Override
+            public void info(String message) {
+                log.info(prefix + message);
+            }
+
+            @Override
+            public void warn(String message) {
+                log.warn(prefix + message);
+            }
+
+            @Override
+            public void debug(String message) {
+                log.debug(prefix + message);
+            }
+        };
+    }
 }

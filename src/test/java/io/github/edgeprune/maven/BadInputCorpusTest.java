@@ -270,6 +270,10 @@ class BadInputCorpusTest {
                 List.of("prune.maxLatencyMs", "-5")));
         c.add(new Case("an unknown device scheme", "verify-on-device", with(verify, "prune.device", "ftp://pi.local"),
                 List.of("prune.device", "ftp://pi.local")));
+        c.add(new Case("a device named twice in prune.devices", "verify-on-device",
+                with(verify, "prune.devices", "local,local"), List.of("prune.devices", "local", "twice")));
+        c.add(new Case("an unknown device scheme in prune.devices", "optimize", props("prune.model", pt, "prune.data",
+                data, "prune.devices", "local,ftp://pi.local"), List.of("prune.devices", "ftp://pi.local")));
         c.add(new Case("an unknown backend", "verify-on-device", with(verify, "prune.backend", "tensorrt"),
                 List.of("prune.backend", "tensorrt")));
         c.add(new Case("an IR to verify that does not exist", "verify-on-device",

@@ -173,6 +173,8 @@ final class GoalHarness {
             case "double" -> Double.parseDouble(v);
             case "java.lang.Double" -> Double.valueOf(v);
             case "boolean" -> Boolean.parseBoolean(v);
+            // Maven splits a -D value on commas for a List parameter
+            case "java.util.List" -> java.util.Arrays.asList(v.split(","));
             // Maven resolves a File parameter against the project folder
             case "java.io.File" -> new File(v).isAbsolute() ? new File(v) : base.resolve(v).toFile();
             default -> throw new IllegalArgumentException("no conversion to " + type);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.edgeprune.device.SshdServer;
 import io.github.edgeprune.device.verify.Budgets;
 import io.github.edgeprune.testing.AgentClassPath;
 import io.github.edgeprune.testing.TestData;
@@ -178,6 +179,44 @@ class OptimizeJobTest {
         JsonObject json = JsonParser.parseString(Files.readString(failed.files().json())).getAsJsonObject();
         assertFalse(json.get("passed").getAsBoolean());
         assertEquals(closest.candidate().id(), json.get("closest").getAsString());
+    }
+
+    @Test
+    @Order(4)
+    void withSeveralDevicesTheWinnerPassesOnEveryOneAndIsRankedByTheSlowest() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(SshdServer.unavailableReason() == null,
+                SshdServer.unavailableReason());
+        try (SshdServer sshd = SshdServer.start(Files.createDirectories(tmp.resolve("sshd")))) {
+            OptimizeJob.Settings one = settings(budgets(60_000, 16_000));
+            OptimizeJob.Device local = one.device();
+            List<Path> jars = AgentClassPath.jarsOnly(tmp);
+            OptimizeJob.Device ssh = new OptimizeJob.Device("ssh://" + sshd.user() + "@127.0.0.1:" + sshd.port(),
+                    sshd.settings(sshd.writeKnownHosts(tmp.resolve("known_hosts"))).build(), "onnxruntime", 2, 0,
+                    arch -> jars, null, "java", List.of("-Xmx2g"), java.time.Duration.ofMinutes(10), false,
+                    java.util.Map.of());
+            OptimizeJob.Settings two = new OptimizeJob.Settings(one.model(), one.baseDir(), one.data(), one.split(), 0,
+                    one.outputDirectory(), null, SearchSpace.parse("dense-fp16", null, null, 256), 256, one.budgets(), 8,
+                    0.1, List.of(local, ssh), 2);
+            Recording log = new Recording();
+            OptimizeJob.Outcome out = OptimizeJob.run(two, log);
+            assertTrue(out.passed(), out.failureMessage());
+            CandidateResult w = out.winner();
+            assertEquals(2, w.devices().size());
+            for (DeviceFigures f : w.devices()) {
+                assertTrue(f.passed(), f.spec() + ": " + f.budgets());
+            }
+            assertEquals(6, w.budgets().size(), "three budgets on each device");
+            assertTrue(w.budgets().stream().anyMatch(b -> b.label().endsWith(" on " + ssh.spec())), w.budgets().toString());
+            double slowest = Math.max(w.devices().get(0).latencyMs(), w.devices().get(1).latencyMs());
+            assertEquals(slowest, w.latencyMs(), 1e-9, "a candidate is as fast as its slowest device");
+            assertEquals(Math.min(w.devices().get(0).map50(), w.devices().get(1).map50()), w.deviceMap50(), 1e-9);
+            // this machine measured dense-fp16-256 alone before, as "device"; with two devices each has its own entry
+            assertEquals(2, out.deviceRuns());
+            assertTrue(Files.isRegularFile(one.outputDirectory().resolve("candidates/dense-fp16-256/device-local.json")));
+            JsonObject json = JsonParser.parseString(Files.readString(out.files().json())).getAsJsonObject();
+            assertEquals(2, json.getAsJsonArray("devices").size());
+            assertTrue(log.contains("Candidate 1 of 1: dense-fp16-256"), "progress names the candidate");
+        }
     }
 
     static CandidateResult find(OptimizeJob.Outcome o, String id) {

@@ -322,23 +322,27 @@ public final class ReportWriter {
 
     // ---------------------------------------------------------------- HTML
 
+    /** The document head every verify report shares: its title, escaped, and the style sheet. */
+    static String head(String title) {
+        return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+                + "<title>" + Html.escape(title) + "</title>\n<style>\n"
+                + "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#222;max-width:1000px}\n"
+                + "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}\n"
+                + "table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #d0d0d0;padding:5px 10px;text-align:left;vertical-align:top}\n"
+                + "th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+                + ".pass{background:#dff3e3;color:#1b5e20;font-weight:bold}.fail{background:#fbe0e0;color:#b71c1c;font-weight:bold}\n"
+                + ".skip{background:#f3f3f3;color:#666;font-weight:bold}\n"
+                + ".banner{display:inline-block;padding:4px 12px;border-radius:4px;font-weight:bold;font-size:15px}\n"
+                + ".meta{color:#555}.note{color:#555}.emulated{background:#fff3cd;color:#7a5b00;padding:2px 8px;border-radius:3px}\n"
+                + "pre{background:#f7f7f7;padding:8px;white-space:pre-wrap}svg{max-width:100%;height:auto;display:block;margin:8px 0}\n"
+                + "</style>\n</head>\n<body>\n";
+    }
+
     static String html(VerifyReport r) {
         StringBuilder h = new StringBuilder();
         String verdict = r.passed() ? "PASSED" : "FAILED";
-        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
-                .append("<title>prune verify-on-device: ").append(verdict).append(" - ").append(Html.escape(r.model()))
-                .append("</title>\n<style>\n")
-                .append("body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#222;max-width:1000px}\n")
-                .append("h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}\n")
-                .append("table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #d0d0d0;padding:5px 10px;text-align:left;vertical-align:top}\n")
-                .append("th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}\n")
-                .append(".pass{background:#dff3e3;color:#1b5e20;font-weight:bold}.fail{background:#fbe0e0;color:#b71c1c;font-weight:bold}\n")
-                .append(".skip{background:#f3f3f3;color:#666;font-weight:bold}\n")
-                .append(".banner{display:inline-block;padding:4px 12px;border-radius:4px;font-weight:bold;font-size:15px}\n")
-                .append(".meta{color:#555}.note{color:#555}.emulated{background:#fff3cd;color:#7a5b00;padding:2px 8px;border-radius:3px}\n")
-                .append("pre{background:#f7f7f7;padding:8px;white-space:pre-wrap}svg{max-width:100%;height:auto;display:block;margin:8px 0}\n")
-                .append("</style>\n</head>\n<body>\n");
+        h.append(head("prune verify-on-device: " + verdict + " - " + r.model()));
         h.append("<h1>prune verify-on-device</h1>\n");
         h.append("<p><span class=\"banner ").append(r.passed() ? "pass" : "fail").append("\" id=\"verdict\">")
                 .append(verdict).append("</span> ");

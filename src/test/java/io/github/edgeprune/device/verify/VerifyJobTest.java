@@ -121,4 +121,81 @@ class VerifyJobTest {
             assertTrue(out.report().device().get("name").toString().startsWith("ssh://"), out.report().device().toString());
         }
     }
+
+    @Test
+    void severalDevicesRunInParallelAndOneUnreachableDeviceFailsOnlyItself() throws Exception {
+        boolean ssh = SshdServer.unavailableReason() == null;
+        Path root = tmp.resolve("reports-devices");
+        int closed = SshdServer.freePort();
+        String unreachable = "ssh://root@127.0.0.1:" + closed;
+        Budgets budgets = Budgets.builder().minMap50(0.1).build();
+        try (SshdServer sshd = ssh ? SshdServer.start(Files.createDirectories(tmp.resolve("sshd-devices"))) : null) {
+            String loopback = ssh ? "ssh://" + sshd.user() + "@127.0.0.1:" + sshd.port() : null;
+            Path knownHosts = ssh ? sshd.writeKnownHosts(tmp.resolve("known_hosts_devices")) : null;
+            // a key and known_hosts, so that it is the closed port that stops this device, not missing credentials
+            Path key = ssh ? sshd.userKey() : newKey(tmp.resolve("unreachable_key"));
+            List<String> specs = ssh ? List.of("local", loopback, unreachable) : List.of("local", unreachable);
+            MultiDeviceVerify.DeviceRun run = (spec, dir, log) -> {
+                DeviceSettings device = spec.equals("local") ? DeviceSettings.local()
+                        : spec.equals(loopback) ? sshd.settings(knownHosts).build()
+                        : DeviceSettings.builder(spec).identityFile(key).knownHosts(knownHostsFor(knownHosts))
+                                .connectTimeout(Duration.ofSeconds(20)).build();
+                return VerifyJob.run(settings(device, "djl", budgets, dir, !spec.equals("local")), log);
+            };
+            MultiDeviceVerify.Outcome out = MultiDeviceVerify.run(DeviceList.parse(specs), 3, root, ir.toString(),
+                    budgets, run, Log.console());
+
+            assertFalse(out.passed(), "one device could not be reached");
+            assertEquals(specs, out.devices().stream().map(d -> d.device().spec()).toList(), "in the order given");
+            for (MultiDeviceVerify.DeviceResult d : out.devices()) {
+                if (d.device().spec().equals(unreachable)) {
+                    assertEquals("ERROR", d.verdict());
+                    assertTrue(d.error().startsWith("could not connect to 127.0.0.1:" + closed), d.error());
+                } else {
+                    assertEquals("PASSED", d.verdict(), d.device().spec() + ": " + d.error());
+                    assertEquals(evaluated.map50(), d.outcome().report().map50(), 0.001, d.device().spec());
+                }
+                assertTrue(Files.isRegularFile(d.reportDir().resolve("verify.json")), "every device has its report");
+                assertTrue(Files.isRegularFile(d.reportDir().resolve("TEST-prune-verify.xml")));
+            }
+            String message = out.failureMessage();
+            assertTrue(message.startsWith("1 of " + specs.size() + " devices did not pass:"), message);
+            assertTrue(message.contains(unreachable + ": not verified: "), message);
+            assertFalse(message.contains("- local:"), "a device that passed is not listed as failing: " + message);
+
+            // the unreachable device's own report says why; CI sees a failed "runs on device" case
+            Path failedDir = out.devices().get(specs.size() - 1).reportDir();
+            JsonObject failed = JsonParser.parseString(Files.readString(failedDir.resolve("verify.json"))).getAsJsonObject();
+            assertFalse(failed.getAsJsonObject("run").get("completed").getAsBoolean());
+            assertTrue(Files.readString(failedDir.resolve("TEST-prune-verify.xml")).contains("type=\"RunFailed\""));
+
+            JsonObject summary = JsonParser.parseString(Files.readString(root.resolve(DevicesReport.JSON)))
+                    .getAsJsonObject();
+            assertFalse(summary.get("passed").getAsBoolean());
+            var devices = summary.getAsJsonArray("devices");
+            assertEquals(specs.size(), devices.size());
+            assertEquals("local", devices.get(0).getAsJsonObject().get("device").getAsString());
+            assertEquals("PASSED", devices.get(0).getAsJsonObject().get("verdict").getAsString());
+            assertEquals("local/verify.json", devices.get(0).getAsJsonObject().get("report").getAsString());
+            assertEquals("ERROR", devices.get(specs.size() - 1).getAsJsonObject().get("verdict").getAsString());
+            String html = Files.readString(root.resolve(DevicesReport.HTML));
+            javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                    .parse(new org.xml.sax.InputSource(new java.io.StringReader(html.replace("<!DOCTYPE html>", ""))));
+            for (MultiDeviceVerify.DeviceResult d : out.devices()) {
+                assertTrue(html.contains("id=\"device-" + d.device().folder() + "\""), "a section per device");
+            }
+            assertTrue(html.contains("href=\"local/verify.html\""), "the summary links each device's report");
+        }
+    }
+
+    private static Path knownHostsFor(Path knownHosts) throws java.io.IOException {
+        return knownHosts != null ? knownHosts : Files.writeString(tmp.resolve("known_hosts_empty"), "");
+    }
+
+    private static Path newKey(Path file) throws Exception {
+        Process p = new ProcessBuilder(SshdServer.SSH_KEYGEN.toString(), "-q", "-t", "ed25519", "-N", "", "-f",
+                file.toString()).redirectErrorStream(true).start();
+        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        return file;
+    }
 }

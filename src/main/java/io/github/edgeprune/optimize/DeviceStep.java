@@ -1,0 +1,175 @@
+package io.github.edgeprune.optimize;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.github.edgeprune.device.verify.BudgetResult;
+import io.github.edgeprune.device.verify.Budgets;
+import io.github.edgeprune.device.verify.DeviceList;
+import io.github.edgeprune.device.verify.LatencyStats;
+import io.github.edgeprune.device.verify.VerifyJob;
+import io.github.edgeprune.util.Fingerprint;
+import io.github.edgeprune.util.Log;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A candidate's IR on every device of the search: each device's figures from the cache when this
+ * IR was measured there with the same settings, else from a new verify-on-device run; devices run
+ * in parallel (at most {@code parallelism} at a time). One device that cannot be reached does not
+ * stop the others; its figures carry the error.
+ *
+ * <p>With one device the cache and report layout is a single device's ({@code device.json},
+ * {@code device/}); with several, each device has its own ({@code device-<name>.json},
+ * {@code device-<name>/}), so adding a device to a search re-measures only that device.
+ */
+final class DeviceStep {
+
+    private static final Gson GSON = new Gson();
+
+    private final List<OptimizeJob.Device> devices;
+    private final List<DeviceList.Entry> names;
+    private final int parallelism;
+    private final CandidateCache cache;
+    private final Budgets budgets;
+    int runs;
+    int cachedRuns;
+
+    DeviceStep(List<OptimizeJob.Device> devices, int parallelism, CandidateCache cache, Budgets budgets) {
+        this.devices = devices;
+        this.names = DeviceList.parse(devices.stream().map(OptimizeJob.Device::spec).toList());
+        this.parallelism = parallelism;
+        this.cache = cache;
+        this.budgets = budgets;
+    }
+
+    /**
+     * @param inputs the IR's files (xml, bin, the ONNX twin when present): part of the fingerprint
+     * @param settings the data and image settings the IR is measured with: part of the fingerprint
+     */
+    List<DeviceFigures> measure(String candidateId, Path ir, Path onnx, List<Path> inputs, Path dataYaml, String split,
+            int maxImages, Map<String, String> settings, Log clog) throws IOException {
+        List<Future<DeviceFigures>> futures = new ArrayList<>();
+        ExecutorService pool = devices.size() == 1 ? null : Executors.newFixedThreadPool(
+                Math.min(parallelism, devices.size()), r -> {
+                    Thread t = new Thread(r, "prune-optimize-device");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            if (pool == null) {
+                return List.of(measureOne(0, candidateId, ir, onnx, inputs, dataYaml, split, maxImages, settings, clog));
+            }
+            for (int i = 0; i < devices.size(); i++) {
+                int index = i;
+                Log dlog = Log.prefixed(clog, "[" + devices.get(i).spec() + "] ");
+                futures.add(pool.submit(() -> measureOne(index, candidateId, ir, onnx, inputs, dataYaml, split, maxImages,
+                        settings, dlog)));
+            }
+            List<DeviceFigures> out = new ArrayList<>();
+            for (Future<DeviceFigures> f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while measuring " + candidateId + " on " + devices.size()
+                    + " devices");
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private DeviceFigures measureOne(int index, String candidateId, Path ir, Path onnx, List<Path> inputs, Path dataYaml,
+            String split, int maxImages, Map<String, String> settings, Log log) throws IOException {
+        OptimizeJob.Device d = devices.get(index);
+        boolean single = devices.size() == 1;
+        String step = single ? OptimizeJob.STEP_DEVICE : OptimizeJob.STEP_DEVICE + "-" + names.get(index).folder();
+        Path reports = cache.folder(candidateId).resolve(step);
+        Map<String, String> devSettings = new LinkedHashMap<>(settings);
+        devSettings.put("device", d.spec());
+        devSettings.put("backend", d.backend());
+        devSettings.put("warmup", Integer.toString(d.warmup()));
+        devSettings.put("iterations", Integer.toString(d.iterations()));
+        devSettings.put("openvinoLib", String.valueOf(d.openvinoLib()));
+        devSettings.put("remoteJava", d.remoteJava());
+        devSettings.put("jvmArgs", String.join(" ", d.jvmArgs()));
+        String fp = Fingerprint.of(inputs, devSettings);
+        JsonObject dev = cache.get(candidateId, step, fp);
+        boolean cached = dev != null;
+        if (dev == null) {
+            VerifyJob.Outcome out;
+            try {
+                out = VerifyJob.run(new VerifyJob.Settings(ir, onnx, dataYaml, split, maxImages, d.settings(), d.backend(),
+                        d.warmup(), d.iterations(), Budgets.none(), reports, d.classPath(), d.openvinoLib(), d.remoteJava(),
+                        d.jvmArgs(), d.runTimeout(), d.emulated(), d.extraFacts()), log);
+            } catch (RuntimeException e) {
+                if (single) {
+                    throw e;
+                }
+                // one device that cannot measure must not hide the others' figures
+                String why = e.getMessage() != null ? e.getMessage() : e.toString();
+                log.warn("not measured: " + why);
+                return DeviceFigures.failed(d.spec(), reports, why);
+            }
+            synchronized (this) {
+                runs++;
+            }
+            dev = new JsonObject();
+            dev.addProperty("map50", out.report().map50());
+            dev.addProperty("map50_95", out.report().map50_95());
+            dev.addProperty("backend", out.report().backend());
+            dev.addProperty("peakMb", out.report().memory().peakMb());
+            JsonArray samples = new JsonArray();
+            for (double v : out.report().latencySamples()) {
+                samples.add(v);
+            }
+            dev.add("latencySamples", samples);
+            dev.add("device", GSON.toJsonTree(out.report().device()));
+            cache.put(candidateId, step, fp, dev);
+        } else {
+            synchronized (this) {
+                cachedRuns++;
+            }
+        }
+        JsonArray samples = dev.getAsJsonArray("latencySamples");
+        double[] ms = new double[samples.size()];
+        for (int i = 0; i < ms.length; i++) {
+            ms[i] = samples.get(i).getAsDouble();
+        }
+        LatencyStats latency = LatencyStats.of(ms);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : dev.getAsJsonObject("device").entrySet()) {
+            facts.put(e.getKey(), e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : e.getValue().toString());
+        }
+        double map50 = dev.get("map50").getAsDouble();
+        double peak = dev.get("peakMb").getAsDouble();
+        List<BudgetResult> checked = budgets.check(map50, latency, peak);
+        List<BudgetResult> enforced = d.emulated() ? VerifyJob.notEnforcedOnEmulation(checked) : checked;
+        return new DeviceFigures(d.spec(), map50, dev.get("map50_95").getAsDouble(), latency,
+                latency.get(budgets.latencyStatistic()), peak, dev.get("backend").getAsString(), cached, facts, enforced,
+                reports, null);
+    }
+}
