@@ -9,8 +9,21 @@ import java.util.Locale;
  * @param targetFlops share of the model's GFLOPs the channel cut keeps, or NaN for the dense model
  * @param precision FP16 or INT8 (INT8 calibrated on the data's train images)
  * @param imgsz the square input size the IR is exported at
+ * @param fineTuneEpochs epochs the channel cut is trained for at {@code imgsz} before export (0: none;
+ *     always 0 for the dense model, which is the trained source)
  */
-public record Candidate(double targetFlops, IrPrecision precision, int imgsz) {
+public record Candidate(double targetFlops, IrPrecision precision, int imgsz, int fineTuneEpochs) {
+
+    public Candidate {
+        if (Double.isNaN(targetFlops)) {
+            fineTuneEpochs = 0;
+        }
+    }
+
+    /** Not fine-tuned. */
+    public Candidate(double targetFlops, IrPrecision precision, int imgsz) {
+        this(targetFlops, precision, imgsz, 0);
+    }
 
     /**
      * Predicted-cost factor of a precision: INT8 convolutions do the same multiply-adds on 8-bit
@@ -25,9 +38,10 @@ public record Candidate(double targetFlops, IrPrecision precision, int imgsz) {
         return Double.isNaN(targetFlops);
     }
 
-    /** "dense" or "flops0.80": what is done to the weights. */
+    /** "dense", "flops0.80" or "flops0.80-ft3" (fine-tuned 3 epochs): what is done to the weights. */
     public String recipe() {
-        return dense() ? "dense" : String.format(Locale.ROOT, "flops%.2f", targetFlops);
+        return dense() ? "dense" : String.format(Locale.ROOT, "flops%.2f", targetFlops)
+                + (fineTuneEpochs > 0 ? "-ft" + fineTuneEpochs : "");
     }
 
     /** "dense-fp16-320", "flops0.80-int8-320": stable, a file name, and what the report shows. */
@@ -38,6 +52,7 @@ public record Candidate(double targetFlops, IrPrecision precision, int imgsz) {
     /** For people: "channels cut to 0.80 of the GFLOPs, INT8, 320". */
     public String describe() {
         return (dense() ? "dense" : String.format(Locale.ROOT, "channels cut to %.2f of the GFLOPs", targetFlops))
+                + (fineTuneEpochs > 0 ? ", fine-tuned " + fineTuneEpochs + " epochs" : "")
                 + ", " + precision + ", " + imgsz + "x" + imgsz;
     }
 

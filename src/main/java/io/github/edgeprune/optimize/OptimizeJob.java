@@ -20,6 +20,7 @@ import io.github.edgeprune.prune.channels.ChannelImportance;
 import io.github.edgeprune.prune.channels.ChannelPruner;
 import io.github.edgeprune.prune.channels.PruneChannelsJob;
 import io.github.edgeprune.quant.CalibrationMethod;
+import io.github.edgeprune.train.TrainDynamicJob;
 import io.github.edgeprune.util.AtomicOutput;
 import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
@@ -209,6 +210,10 @@ public final class OptimizeJob {
         }
     }
 
+    /** Fine-tuning a channel cut: train-dynamic's default batch, a fixed seed so a re-run is the same. */
+    static final int FINE_TUNE_BATCH = 16;
+    static final long FINE_TUNE_SEED = 0;
+
     static final String STEP_SOURCE = "source";
     static final String STEP_BUILD = "build";
     static final String STEP_EVAL = "build-machine-map";
@@ -357,6 +362,9 @@ public final class OptimizeJob {
                 + " new, %d taken from the cache%s", search.deviceStep.runs, search.deviceStep.cachedRuns, search.evaluations,
                 search.evaluationsCached, search.deviceStep.runs == 0 && search.deviceStep.cachedRuns > 0
                         ? " (nothing re-measured: every measurement came from the cache)" : ""));
+        if (s.candidates().stream().anyMatch(c -> c.fineTuneEpochs() > 0)) {
+            log.info("Fine-tunes run: " + search.fineTunes + " (the others were up to date or not needed)");
+        }
         if (winner != null) {
             log.info(String.format(Locale.ROOT, "Winner: %s (%s): mAP50 %.3f on the device, %s latency %.1f ms, %.2f GFLOPs,"
                     + " %.2f MB -> %s", winner.candidate().id(), winner.candidate().describe(), winner.deviceMap50(),
@@ -448,6 +456,7 @@ public final class OptimizeJob {
         final String dataSig;
         final Map<String, Long> parametersByModel = new LinkedHashMap<>();
         final DeviceStep deviceStep;
+        int fineTunes;
         int evaluations;
         int evaluationsCached;
 
@@ -472,6 +481,25 @@ public final class OptimizeJob {
             return best;
         }
 
+        /**
+         * Trains a channel cut with its pruned shapes (schedule none: nothing more is pruned) on the
+         * data's train split at the candidate's size; train-dynamic's own fingerprint skips a
+         * fine-tune that is up to date. Returns the best bundle.
+         */
+        Path fineTune(Candidate c, Path bundle, Log clog) throws IOException {
+            Path tuned = cache.root().resolve("_bundles").resolve(c.recipe() + "-" + c.imgsz());
+            clog.info(String.format(Locale.ROOT, "fine-tuning the cut %d epochs at %d on the train split of %s"
+                    + " (schedule none, batch %d, seed %d)", c.fineTuneEpochs(), c.imgsz(), dataYaml, FINE_TUNE_BATCH,
+                    FINE_TUNE_SEED));
+            TrainDynamicJob.Outcome t = TrainDynamicJob.run(new TrainDynamicJob.Settings(bundle.toAbsolutePath().toString(),
+                    dataYaml.toString(), s.baseDir(), tuned, c.fineTuneEpochs(), FINE_TUNE_BATCH, c.imgsz(), FINE_TUNE_SEED,
+                    "none", 0.2, 0.1, "layer", 1.0, 0, false, 2, null, false, null, false, false, 0.0), clog);
+            if (!t.skipped()) {
+                fineTunes++;
+            }
+            return t.bundle();
+        }
+
         void measure(CandidateResult r, Log clog) throws IOException {
             Candidate c = r.candidate();
             Path folder = cache.folder(c.id());
@@ -483,6 +511,9 @@ public final class OptimizeJob {
                         new ChannelPruner.Settings(ChannelImportance.BN_GAMMA, 8, Double.NaN, c.targetFlops()),
                         s.baseImgsz(), false, 0), clog);
                 exportModel = bundle.toAbsolutePath().toString();
+                if (c.fineTuneEpochs() > 0) {
+                    exportModel = fineTune(c, bundle, clog).toAbsolutePath().toString();
+                }
             }
             Int8Calibration int8 = c.precision() == IrPrecision.INT8
                     ? new Int8Calibration(dataYaml.toString(), s.calibrationImages(), CalibrationMethod.MINMAX, List.of())

@@ -33,6 +33,18 @@ public final class SearchSpace {
      * @param imgsz prune.imgsz
      */
     public static List<Candidate> parse(String candidates, String imgszChoices, String targetFlopsChoices, int imgsz) {
+        return parse(candidates, imgszChoices, targetFlopsChoices, imgsz, 0);
+    }
+
+    /**
+     * @param fineTuneEpochs prune.fineTuneEpochs: every channel cut is trained this many epochs on the
+     *     data's train split before export (0: none)
+     */
+    public static List<Candidate> parse(String candidates, String imgszChoices, String targetFlopsChoices, int imgsz,
+            int fineTuneEpochs) {
+        if (fineTuneEpochs < 0) {
+            throw new OptimizeException("prune.fineTuneEpochs must be 0 (no fine-tuning) or more, got " + fineTuneEpochs);
+        }
         List<Integer> sizes = imgszChoices(imgszChoices, imgsz);
         String spec = candidates == null || candidates.isBlank() ? AUTO : candidates.strip().toLowerCase(Locale.ROOT);
         List<String[]> recipes = new ArrayList<>(); // {cut, precision}
@@ -61,7 +73,7 @@ public final class SearchSpace {
         List<Candidate> out = new ArrayList<>();
         for (int size : sizes) {
             for (String[] r : recipes) {
-                Candidate c = new Candidate(cut(r[0], candidates), precision(r[1], candidates), size);
+                Candidate c = new Candidate(cut(r[0], candidates), precision(r[1], candidates), size, fineTuneEpochs);
                 if (seen.add(c.id())) {
                     out.add(c);
                 }

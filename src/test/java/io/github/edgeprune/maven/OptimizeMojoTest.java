@@ -64,4 +64,25 @@ class OptimizeMojoTest {
         assertTrue(impossible.userOutput().contains("Device runs: 0 new, 1 taken from the cache"), impossible.userOutput());
         assertTrue(!Files.exists(winner), "no winner: the previous run's winner is removed, not left to look current");
     }
+
+    @Test
+    void aChannelCutIsFineTunedBeforeExportAndNotAgainWhenUpToDate() throws Exception {
+        Path data = TestData.coco128Subset(tmp.resolve("data"), 4);
+        Map<String, String> p = Map.of("prune.data", data.toString(), "prune.candidates", "flops0.6-fp16", "prune.imgsz",
+                "160", "prune.fineTuneEpochs", "1", "prune.minMap50", "0.99", "prune.failOnViolation", "false");
+        GoalHarness.Outcome o = run(p);
+        assertNull(o.failure(), o.userOutput());
+        assertTrue(o.userOutput().contains("[flops0.60-ft1-fp16-160] fine-tuning the cut 1 epochs at 160"), o.userOutput());
+        assertTrue(o.userOutput().contains("Fine-tunes run: 1"), o.userOutput());
+        Path tuned = tmp.resolve("target/prune/optimize/candidates/_bundles/flops0.60-ft1-160");
+        java.util.List<String> rows = Files.readAllLines(tuned.resolve("results.csv"));
+        assertTrue(rows.size() == 2, "a header and one epoch: " + rows);
+        assertTrue(Files.readString(tmp.resolve("target/prune/optimize/optimize.json"))
+                .contains("\"id\": \"flops0.60-ft1-fp16-160\""));
+
+        GoalHarness.Outcome again = run(p);
+        assertNull(again.failure(), again.userOutput());
+        assertTrue(again.userOutput().contains("Fine-tunes run: 0"), again.userOutput());
+        assertTrue(again.userOutput().contains("is up to date"), again.userOutput());
+    }
 }

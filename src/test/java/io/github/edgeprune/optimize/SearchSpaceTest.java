@@ -26,6 +26,17 @@ class SearchSpaceTest {
     }
 
     @Test
+    void fineTuningAppliesToTheCutsAndShowsInTheirIds() {
+        List<Candidate> c = SearchSpace.parse("dense-fp16,flops0.8-int8", null, null, 320, 3);
+        assertEquals(List.of("dense-fp16-320", "flops0.80-ft3-int8-320"), c.stream().map(Candidate::id).toList(),
+                "the dense model is the trained source: it is not fine-tuned");
+        assertEquals(0, c.get(0).fineTuneEpochs());
+        assertTrue(c.get(1).describe().contains("fine-tuned 3 epochs"), c.get(1).describe());
+        assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("auto", null, null, 320, -1))
+                .getMessage().contains("prune.fineTuneEpochs must be 0 (no fine-tuning) or more, got -1"));
+    }
+
+    @Test
     void predictedCostIsGflopsTimesThePrecisionFactor() {
         Candidate int8 = new Candidate(0.5, IrPrecision.INT8, 320);
         assertEquals(4.0 * 0.5 * 0.25, int8.predictedGflops(4.0, 640), 1e-12);
