@@ -9,6 +9,7 @@ import io.github.edgeprune.optimize.Candidate;
 import io.github.edgeprune.optimize.OptimizeException;
 import io.github.edgeprune.optimize.OptimizeJob;
 import io.github.edgeprune.optimize.SearchSpace;
+import io.github.edgeprune.quant.CalibrationMethod;
 import io.github.edgeprune.util.Log;
 import java.io.File;
 import java.io.IOException;
@@ -79,6 +80,10 @@ public class OptimizeMojo extends AbstractDeviceMojo {
     @Parameter(property = "prune.calibrationImages", defaultValue = "300")
     private int calibrationImages;
 
+    /** INT8 candidates: {@code minmax} or {@code percentile} (as export-openvino's prune.calibration). */
+    @Parameter(property = "prune.calibration", defaultValue = "minmax")
+    private String calibration;
+
     /** Base name of the IR files; defaults to the model's name. */
     @Parameter(property = "prune.irName")
     private String irName;
@@ -112,7 +117,9 @@ public class OptimizeMojo extends AbstractDeviceMojo {
                     + " model yaml");
         }
         List<Candidate> space;
+        CalibrationMethod calibrationMethod;
         try {
+            calibrationMethod = CalibrationMethod.parse(calibration);
             VerifyJob.checkBackend(backend);
             space = SearchSpace.parse(candidates, imgszChoices, targetFlopsChoices, imgsz, fineTuneEpochs);
         } catch (IllegalArgumentException e) {
@@ -135,7 +142,7 @@ public class OptimizeMojo extends AbstractDeviceMojo {
             try {
                 s = new OptimizeJob.Settings(chosen, baseDir(), data, split, maxImages,
                         outputFolder(optimizeOutput, "optimize").toPath(), irName, space, imgsz, budgets, calibrationImages,
-                        searchMargin, devs, deviceParallelism);
+                        searchMargin, devs, deviceParallelism, calibrationMethod);
             } catch (OptimizeException e) {
                 throw new MojoExecutionException(e.getMessage());
             }

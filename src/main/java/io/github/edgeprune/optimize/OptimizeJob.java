@@ -100,14 +100,14 @@ public final class OptimizeJob {
      */
     public record Settings(String model, Path baseDir, String data, String split, int maxImages, Path outputDirectory,
             String name, List<Candidate> candidates, int baseImgsz, Budgets budgets, int calibrationImages,
-            double searchMargin, List<Device> devices, int deviceParallelism) {
+            double searchMargin, List<Device> devices, int deviceParallelism, CalibrationMethod calibration) {
 
         /** One device. */
         public Settings(String model, Path baseDir, String data, String split, int maxImages, Path outputDirectory,
                 String name, List<Candidate> candidates, int baseImgsz, Budgets budgets, int calibrationImages,
                 double searchMargin, Device device) {
             this(model, baseDir, data, split, maxImages, outputDirectory, name, candidates, baseImgsz, budgets,
-                    calibrationImages, searchMargin, List.of(device), 1);
+                    calibrationImages, searchMargin, List.of(device), 1, CalibrationMethod.MINMAX);
         }
 
         public Settings {
@@ -118,6 +118,7 @@ public final class OptimizeJob {
                 throw new OptimizeException("prune.deviceParallelism must be at least 1, got " + deviceParallelism);
             }
             devices = List.copyOf(devices);
+            calibration = calibration == null ? CalibrationMethod.MINMAX : calibration;
             if (model == null || model.isBlank()) {
                 throw new OptimizeException("no model to optimize: set prune.model to a .pt checkpoint, a bundle or a model yaml");
             }
@@ -516,7 +517,7 @@ public final class OptimizeJob {
                 }
             }
             Int8Calibration int8 = c.precision() == IrPrecision.INT8
-                    ? new Int8Calibration(dataYaml.toString(), s.calibrationImages(), CalibrationMethod.MINMAX, List.of())
+                    ? new Int8Calibration(dataYaml.toString(), s.calibrationImages(), s.calibration(), List.of())
                     : null;
             ExportJob.Result exported = ExportJob.run(new ExportJob.Settings(exportModel, s.baseDir(), folder.resolve("ir"),
                     s.name(), c.imgsz(), c.precision(), true, int8), clog);

@@ -74,6 +74,7 @@ public final class OptimizeReport {
         search.addProperty("order", "ascending predicted cost = GFLOPs x precision factor (FP16 1.0, INT8 "
                 + Candidate.costFactor(io.github.edgeprune.openvino.IrPrecision.INT8) + ")");
         search.addProperty("searchMargin", s.searchMargin());
+        search.addProperty("calibration", s.calibration().id());
         search.addProperty("deviceRuns", o.deviceRuns());
         search.addProperty("deviceRunsCached", o.deviceRunsCached());
         search.addProperty("evaluations", o.evaluations());

@@ -196,7 +196,7 @@ class OptimizeJobTest {
                     java.util.Map.of());
             OptimizeJob.Settings two = new OptimizeJob.Settings(one.model(), one.baseDir(), one.data(), one.split(), 0,
                     one.outputDirectory(), null, SearchSpace.parse("dense-fp16", null, null, 256), 256, one.budgets(), 8,
-                    0.1, List.of(local, ssh), 2);
+                    0.1, List.of(local, ssh), 2, null);
             Recording log = new Recording();
             OptimizeJob.Outcome out = OptimizeJob.run(two, log);
             assertTrue(out.passed(), out.failureMessage());
