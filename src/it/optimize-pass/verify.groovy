@@ -43,6 +43,9 @@ def installedXml = new File(repo, 'optimize-pass-1.0-openvino.xml')
 def installedBin = new File(repo, 'optimize-pass-1.0-openvino.bin')
 assert installedXml.isFile() && installedBin.isFile() : "installed: ${repo.list()}"
 assert installedXml.bytes == xml.bytes && installedBin.length() == bin.length()
+// the IT's local repository outlives a run: a file installed by an earlier run is older than this
+// run's winner folder
+assert installedXml.lastModified() >= xml.lastModified() : 'the installed IR is left over from an earlier run'
 assert new File(repo, 'optimize-pass-1.0-openvino.onnx').isFile() : 'the ONNX twin was not installed'
 
 // JUnit: one test case per budget, all for the winner, none failing
