@@ -276,10 +276,12 @@ public final class OptimizeReport {
     static String html(OptimizeJob.Outcome o, OptimizeJob.Settings s) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>prune:optimize</title><style>"
-                + "body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;font-size:90%}"
+                + "body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;font-size:85%}"
                 + "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td.l,th.l{text-align:left}"
                 + ".ok{background:#e3f4e1}.bad{background:#f8e0de}.skip{background:#f1f1f1}.win{font-weight:bold}"
-                + ".banner{padding:.6em 1em;font-size:120%}</style></head><body>\n");
+                + ".banner{padding:.6em 1em;font-size:120%}"
+                // the failure message wraps inside the banner; a verdict line or an id is never broken
+                + ".banner pre{white-space:pre-wrap;font-size:80%;margin:.4em 0 0}td.nw,span.nw{white-space:nowrap}</style></head><body>\n");
         h.append("<h1>prune:optimize</h1>\n");
         if (o.passed()) {
             CandidateResult w = o.winner();
@@ -314,10 +316,11 @@ public final class OptimizeReport {
                     : r.status() == CandidateResult.Status.FAILED || r.status() == CandidateResult.Status.ERROR ? "bad" : "skip";
             StringBuilder verdicts = new StringBuilder();
             for (BudgetResult b : r.budgets()) {
-                verdicts.append(x(b.label())).append(' ').append(x(b.budgetText())).append(": ").append(b.verdict())
-                        .append("<br/>");
+                // a narrow window may break a line between the budget and its verdict, never inside either
+                verdicts.append("<span class=\"nw\">").append(x(b.label())).append(' ').append(x(b.budgetText()))
+                        .append(":</span> <span class=\"nw\">").append(b.verdict()).append("</span><br/>");
             }
-            h.append("<tr class=\"").append(cls).append("\"><td>").append(r.order()).append("</td><td class=\"l\">")
+            h.append("<tr class=\"").append(cls).append("\"><td>").append(r.order()).append("</td><td class=\"l nw\">")
                     .append(x(r.candidate().id())).append("</td><td class=\"l\">").append(x(r.candidate().dense() ? "dense"
                             : String.format(Locale.ROOT, "channels, targetFlops %.2f", r.candidate().targetFlops())))
                     .append("</td><td>").append(r.candidate().precision()).append("</td><td>").append(r.candidate().imgsz())
@@ -329,7 +332,7 @@ public final class OptimizeReport {
                     .append(r.latency() == null ? "-" : f(r.latency().median(), "%.1f")).append("</td><td>")
                     .append(r.latency() == null ? "-" : f(r.latency().p90(), "%.1f")).append("</td><td>")
                     .append(f(r.peakMemoryMb(), "%.0f")).append("</td><td class=\"l\">").append(verdicts)
-                    .append("</td><td class=\"l\">").append(r.status() == null ? "ERROR" : r.status().name())
+                    .append("</td><td class=\"l nw\">").append(r.status() == null ? "ERROR" : r.status().name())
                     .append("</td><td class=\"l\">").append(x(r.reason())).append("</td></tr>\n");
         }
         h.append("</table>\n<h2>Device</h2>\n<table>");
@@ -346,12 +349,16 @@ public final class OptimizeReport {
         return h.toString();
     }
 
-    private static final int W = 680;
-    private static final int H = 380;
-    private static final int LEFT = 60;
-    private static final int RIGHT = 30;
-    private static final int TOP = 30;
-    private static final int BOTTOM = 50;
+    static final int W = 720;
+    static final int H = 400;
+    private static final int LEFT = 64;
+    private static final int RIGHT = 24;
+    // room above the plot for the legend row
+    private static final int TOP = 48;
+    private static final int BOTTOM = 52;
+    /** Width of one character of the 11 px sans-serif labels, generously estimated (DejaVu Sans is about 6.4). */
+    static final double CHAR_W = 6.6;
+    private static final int LINE_H = 14;
 
     /** mAP50 (y) against latency (x) as inline SVG: one point per device-measured candidate, budget lines, the winner ringed. */
     static String pareto(OptimizeJob.Outcome o) {
@@ -387,46 +394,78 @@ public final class OptimizeReport {
             yLo = Math.min(yLo, minMap);
             yHi = Math.max(yHi, minMap);
         }
-        xLo = Math.max(0, xLo - 0.1 * Math.max(xHi - xLo, 1));
-        xHi = xHi + 0.1 * Math.max(xHi - xLo, 1);
+        double xPad = 0.1 * Math.max(xHi - xLo, 1);
+        xLo = Math.max(0, xLo - xPad);
+        xHi = xHi + xPad;
         yLo = Math.max(0, yLo - 0.05);
         yHi = Math.min(1, yHi + 0.05);
-        if (yHi - yLo < 0.05) {
-            yHi = yLo + 0.05;
-        }
-        double x0 = xLo;
-        double x1 = xHi;
-        double y0 = yLo;
-        double y1 = yHi;
+        // the axes end on round ticks, so every tick label is a round number
+        double xStep = niceStep((xHi - xLo) / 5);
+        double yStep = niceStep(Math.max(yHi - yLo, 0.05) / 5);
+        double x0 = Math.floor(xLo / xStep) * xStep;
+        double x1 = Math.max(Math.ceil(xHi / xStep) * xStep, x0 + xStep);
+        double y0 = Math.floor(yLo / yStep + 1e-9) * yStep;
+        double y1 = Math.max(Math.ceil(yHi / yStep - 1e-9) * yStep, y0 + yStep);
         java.util.function.DoubleUnaryOperator sx = v -> LEFT + (v - x0) / (x1 - x0) * (W - LEFT - RIGHT);
         java.util.function.DoubleUnaryOperator sy = v -> H - BOTTOM - (v - y0) / (y1 - y0) * (H - TOP - BOTTOM);
+        s.append("<rect x=\"0\" y=\"0\" width=\"").append(W).append("\" height=\"").append(H).append("\" fill=\"#fff\"/>");
+        legend(s);
+        s.append("<g class=\"grid\" stroke=\"#e6e6e6\">");
+        for (double t = x0; t <= x1 + xStep / 2; t += xStep) {
+            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", sx.applyAsDouble(t),
+                    TOP, sx.applyAsDouble(t), H - BOTTOM));
+        }
+        for (double t = y0; t <= y1 + yStep / 2; t += yStep) {
+            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>", LEFT,
+                    sy.applyAsDouble(t), W - RIGHT, sy.applyAsDouble(t)));
+        }
+        s.append("</g>");
         s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>",
                 LEFT, TOP, W - LEFT - RIGHT, H - TOP - BOTTOM));
-        for (int i = 0; i <= 5; i++) {
-            double xv = x0 + i * (x1 - x0) / 5;
-            double yv = y0 + i * (y1 - y0) / 5;
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
-                    sx.applyAsDouble(xv), H - BOTTOM + 16, trim(xv)));
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>", LEFT - 6,
-                    sy.applyAsDouble(yv) + 4, yv));
+        s.append("<g class=\"ticks\" fill=\"#333\">");
+        for (double t = x0; t <= x1 + xStep / 2; t += xStep) {
+            double px = sx.applyAsDouble(t);
+            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#666\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", px, H - BOTTOM, px, H - BOTTOM + 4, px,
+                    H - BOTTOM + 17, tick(t, xStep)));
         }
+        for (double t = y0; t <= y1 + yStep / 2; t += yStep) {
+            double py = sy.applyAsDouble(t);
+            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#666\"/>"
+                    + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>", LEFT - 4, py, LEFT, py, LEFT - 7, py + 4,
+                    tick(t, yStep)));
+        }
+        s.append("</g>");
         s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s latency (ms)</text>",
-                (W + LEFT - RIGHT) / 2, H - 12, x(o.budgets().latencyStatistic().id())));
-        s.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">"
-                + "mAP50 (device)</text>", (H - BOTTOM + TOP) / 2, (H - BOTTOM + TOP) / 2));
+                (W + LEFT - RIGHT) / 2, H - 14, x(o.budgets().latencyStatistic().id())));
+        int midY = (H - BOTTOM + TOP) / 2;
+        s.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">"
+                + "mAP50 (device)</text>", midY, midY));
+        // every label placed so far (budget and point labels), so that a new one does not cover one of them
+        List<double[]> placed = new ArrayList<>();
         if (mapLine) {
             double y = sy.applyAsDouble(minMap);
+            String label = "minMap50 " + String.format(Locale.ROOT, "%.3f", minMap);
+            // above the line, or below it when the line runs along the top of the plot
+            double ty = y - 4 - LINE_H < TOP ? y + 4 + 10 : y - 4;
             s.append(String.format(Locale.ROOT, "<line class=\"budget\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\""
                     + " stroke=\"#c0392b\" stroke-dasharray=\"4 3\"><title>prune.minMap50 %.3f</title></line>"
-                    + "<text x=\"%d\" y=\"%.1f\" fill=\"#c0392b\" text-anchor=\"end\">minMap50 %.3f</text>", LEFT, y,
-                    W - RIGHT, y, minMap, W - RIGHT - 4, y - 4, minMap));
+                    + "<text x=\"%d\" y=\"%.1f\" fill=\"#c0392b\" text-anchor=\"end\">%s</text>", LEFT, y,
+                    W - RIGHT, y, minMap, W - RIGHT - 4, ty, x(label)));
+            placed.add(box(W - RIGHT - 4 - width(label), ty, width(label)));
         }
         if (latLine) {
             double xx = sx.applyAsDouble(maxLat);
+            String label = "maxLatencyMs " + budgetNumber(maxLat);
+            // right of the line, or left of it when the line is in the right half
+            boolean left = xx > (LEFT + W - RIGHT) / 2.0;
+            double tx = left ? xx - 4 : xx + 4;
+            int ty = TOP + 13;
             s.append(String.format(Locale.ROOT, "<line class=\"budget\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\""
                     + " stroke=\"#c0392b\" stroke-dasharray=\"4 3\"><title>prune.maxLatencyMs %s</title></line>"
-                    + "<text x=\"%.1f\" y=\"%d\" fill=\"#c0392b\">maxLatencyMs %s</text>", xx, TOP, xx, H - BOTTOM,
-                    trim(maxLat), xx + 4, TOP + 12, trim(maxLat)));
+                    + "<text x=\"%.1f\" y=\"%d\" fill=\"#c0392b\"%s>%s</text>", xx, TOP, xx, H - BOTTOM,
+                    budgetNumber(maxLat), tx, ty, left ? " text-anchor=\"end\"" : "", x(label)));
+            placed.add(box(left ? tx - width(label) : tx, ty, width(label)));
         }
         // Pareto front: by latency, each point more accurate than every faster one
         List<CandidateResult> byLatency = new ArrayList<>(pts);
@@ -442,7 +481,14 @@ public final class OptimizeReport {
         }
         s.append("<polyline class=\"pareto\" fill=\"none\" stroke=\"#555\" stroke-dasharray=\"2 2\" points=\"")
                 .append(front.toString().strip()).append("\"/>");
-        for (CandidateResult r : pts) {
+        // the points (with the winner's ring) are obstacles for every label, so no label covers a point
+        for (CandidateResult r : byLatency) {
+            double px = sx.applyAsDouble(r.latencyMs());
+            double py = sy.applyAsDouble(r.deviceMap50());
+            placed.add(new double[] {px - 11, py - 11, px + 11, py + 11});
+        }
+        StringBuilder labels = new StringBuilder();
+        for (CandidateResult r : byLatency) {
             double px = sx.applyAsDouble(r.latencyMs());
             double py = sy.applyAsDouble(r.deviceMap50());
             String color = r.passed() ? "#2e8b57" : "#c0392b";
@@ -454,14 +500,115 @@ public final class OptimizeReport {
             }
             s.append(String.format(Locale.ROOT, "<circle class=\"candidate\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\">"
                     + "<title>%s</title></circle>", px, py, color, x(title)));
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s%s</text>", px + 8, py - 6,
-                    x(r.candidate().id()), r.status() == CandidateResult.Status.WINNER ? " (winner)" : ""));
+            String label = r.candidate().id() + (r.status() == CandidateResult.Status.WINNER ? " (winner)" : "");
+            double[] at = placeLabel(px, py, width(label), placed);
+            double[] b = box(at[0], at[1], width(label));
+            placed.add(b);
+            // a label pushed away from its point gets a thin leader line, so it is clear whose it is
+            double cx = Math.max(b[0], Math.min(px, b[2]));
+            double cy = Math.max(b[1], Math.min(py, b[3]));
+            double d = Math.hypot(cx - px, cy - py);
+            if (d > 16) {
+                labels.append(String.format(Locale.ROOT, "<line class=\"leader\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
+                        + " y2=\"%.1f\" stroke=\"#888\" stroke-width=\"0.8\"/>", px + (cx - px) * 6 / d,
+                        py + (cy - py) * 6 / d, cx, cy));
+            }
+            labels.append(String.format(Locale.ROOT, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\">%s</text>", at[0], at[1],
+                    x(label)));
         }
-        s.append("</svg>");
+        // labels last, so no point is drawn over a label
+        s.append(labels).append("</svg>");
         return s.toString();
     }
 
-    private static String trim(double v) {
-        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    /**
+     * Where a point's label goes (x of its left end, baseline y): beside the point, on its right unless it
+     * would run past the right edge, just above it, else just below, else on the other side, else a line
+     * further up or down each time, so that it covers no point and no label placed before and stays
+     * inside the plot.
+     */
+    static double[] placeLabel(double px, double py, double w, List<double[]> placed) {
+        double right = px + 12;
+        double left = px - 12 - w;
+        boolean rightFits = right + w <= W - RIGHT - 2;
+        double[] sides = rightFits ? new double[] {right, left} : new double[] {left, right};
+        for (int k = 0; k < 4; k++) {
+            for (double y : new double[] {py - 6 - k * LINE_H, py + 14 + k * LINE_H}) {
+                for (double x : sides) {
+                    if (x < LEFT + 2 || x + w > W - RIGHT - 2 || y - 10 < TOP || y + 3 > H - BOTTOM) {
+                        continue;
+                    }
+                    double[] b = box(x, y, w);
+                    if (placed.stream().noneMatch(p -> overlaps(p, b))) {
+                        return new double[] {x, y};
+                    }
+                }
+            }
+        }
+        return new double[] {Math.max(LEFT + 2, rightFits ? right : left), Math.max(TOP + 12, Math.min(H - BOTTOM - 4, py - 6))};
+    }
+
+    /** A label's box {x0, y0, x1, y1} for its left end and baseline. */
+    static double[] box(double x, double baseline, double w) {
+        return new double[] {x, baseline - 10, x + w, baseline + 3};
+    }
+
+    static boolean overlaps(double[] a, double[] b) {
+        return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+    }
+
+    static double width(String label) {
+        return CHAR_W * label.length();
+    }
+
+    /**
+     * What the marks mean, in a row above the plot. The markers are rects (a round one for a dot), not
+     * circles: the chart's circles are exactly one per candidate plus the winner's ring.
+     */
+    private static void legend(StringBuilder s) {
+        int y = 24;
+        double x = LEFT;
+        String[][] entries = {
+            {"dot", "#2e8b57", "meets every budget"},
+            {"dot", "#c0392b", "misses a budget"},
+            {"ring", "#1f5fa8", "winner"},
+            {"dash", "#555", "Pareto front"},
+            {"budget", "#c0392b", "budget"}};
+        s.append("<g class=\"legend\">");
+        for (String[] e : entries) {
+            switch (e[0]) {
+                case "dot" -> s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"10\" height=\"10\""
+                        + " rx=\"5\" fill=\"%s\"/>", x + 3, y - 8, e[1]));
+                case "ring" -> s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"16\" height=\"16\""
+                        + " rx=\"8\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\"/>", x, y - 11, e[1]));
+                default -> s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\""
+                        + " stroke-dasharray=\"%s\"/>", x, y - 3, x + 16, y - 3, e[1], e[0].equals("dash") ? "2 2" : "4 3"));
+            }
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%s</text>", x + 21, y + 1, e[2]));
+            x += 21 + width(e[2]) + 18;
+        }
+        s.append("</g>");
+    }
+
+    /** About five round steps: 1, 2 or 5 times a power of ten. */
+    static double niceStep(double rough) {
+        if (!(rough > 0)) {
+            return 1;
+        }
+        double exp = Math.pow(10, Math.floor(Math.log10(rough)));
+        double f = rough / exp;
+        return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * exp;
+    }
+
+    /** A tick value with as many decimals as its step needs (step 0.2: "0.4", step 5: "15"). */
+    static String tick(double v, double step) {
+        int decimals = Math.max(0, (int) Math.ceil(-Math.log10(step) - 1e-9));
+        return String.format(Locale.ROOT, "%." + decimals + "f", Math.abs(v) < step * 1e-6 ? 0.0 : v);
+    }
+
+    /** A budget as given: 0.01 stays "0.01" (not "0.0"), 40 is "40", 100000 is "100000". */
+    static String budgetNumber(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(Math.abs(v) >= 1 ? 15 : 3))
+                .stripTrailingZeros().toPlainString();
     }
 }
