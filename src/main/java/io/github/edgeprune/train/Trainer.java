@@ -49,7 +49,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public final class Trainer {
 
-    static final String LAST = "last";
+    /** The bundle of the final epoch's weights, inside a run's output folder. */
+    public static final String LAST = "last";
     static final String BEST = "best";
     static final String RESULTS = "results.csv";
     static final String SUMMARY = "train.json";
