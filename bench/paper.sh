@@ -12,5 +12,6 @@ args="${1:-$data_root/models/yolov5n.pt} $data ${3:-320} ${4:-8} ${5:-target/pap
 # PyTorch's OpenMP threads spin while they wait; on a busy 2-core machine that starves the work (see pom.xml)
 export OMP_WAIT_POLICY=PASSIVE
 mvn -o -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-exec java -Xmx8g -Djava.awt.headless=true -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+# absolute class path entries: the agent it starts runs from its own working folder
+exec java -Xmx8g -Djava.awt.headless=true -cp "$PWD/target/test-classes:$PWD/target/classes:$(cat target/bench.classpath)" \
     io.github.edgeprune.bench.PaperBenchmark $args

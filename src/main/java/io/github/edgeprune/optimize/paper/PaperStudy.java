@@ -18,12 +18,15 @@ import io.github.edgeprune.prune.L1Pruner;
 import io.github.edgeprune.prune.PruneRecord;
 import io.github.edgeprune.prune.PruneScope;
 import io.github.edgeprune.prune.PruneStaticJob;
+import io.github.edgeprune.prune.PruneTargets;
 import io.github.edgeprune.train.TrainDynamicJob;
 import io.github.edgeprune.train.Trainer;
 import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
 import io.github.edgeprune.yolo.ModelBundle;
+import io.github.edgeprune.yolo.ModelLoader;
 import io.github.edgeprune.yolo.ModelZoo;
+import io.github.edgeprune.yolo.YoloModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -223,7 +226,8 @@ public final class PaperStudy {
         if (!Files.exists(modelPath) && !ModelZoo.isBundled(s.model())) {
             throw new OptimizeException("prune.model: no such file or folder: " + modelPath);
         }
-        Path dataYaml = s.baseDir().resolve(s.data()).normalize();
+        // absolute: the device's agent runs in a folder of its own, where a relative IR path means nothing
+        Path dataYaml = s.baseDir().resolve(s.data()).toAbsolutePath().normalize();
         if (!Files.isRegularFile(dataYaml)) {
             throw new OptimizeException("prune.data: no such data yaml: " + dataYaml);
         }
@@ -239,22 +243,30 @@ public final class PaperStudy {
         if (val.size() == 0) {
             throw new OptimizeException("prune.data: " + dataYaml + " has no val images to measure the rows on");
         }
-        Path root = s.studyFolder();
+        Path root = s.baseDir().resolve(s.studyFolder()).toAbsolutePath().normalize();
         Files.createDirectories(root);
         log.info(String.format(Locale.ROOT, "Paper study: %s on %s at %d px, %d epochs (batch %d, seed %d) for every"
                 + " row, Conv2d %.2f / BatchNorm2d %.2f, measured on %s (%s, %d val images): dynamic, static and the"
                 + " unpruned model fine-tuned the same way", s.model(), s.data(), s.imgsz(), s.epochs(), s.batch(),
                 s.seed(), s.convSparsity(), s.bnSparsity(), s.device().spec(), s.device().backend(), val.size()));
 
-        Study study = new Study(s, new CandidateCache(root), dataYaml, dataSignature(dataYaml, val));
-        List<PaperRow> rows = new ArrayList<>();
+        Study study = new Study(s, new CandidateCache(root), dataYaml, dataSignature(dataYaml, val), val.names());
         // the unpruned row first: if the model or data cannot train, that shows before any pruning
         PaperMethod[] runOrder = {PaperMethod.UNPRUNED, PaperMethod.STATIC, PaperMethod.DYNAMIC};
+        List<Built> built = new ArrayList<>();
         for (int i = 0; i < runOrder.length; i++) {
             PaperMethod m = runOrder[i];
             Log rowLog = prefixed(log, "[paper " + (i + 1) + "/" + runOrder.length + " " + m.id() + "] ");
             rowLog.info(m.describe(s.convSparsity(), s.bnSparsity(), s.epochs()));
-            rows.add(study.row(m, rowLog));
+            built.add(study.build(m, rowLog));
+        }
+        // every row on the device only once all are built: the measurements then lie minutes apart, not the
+        // length of two trainings, which matters on a device whose load changes over time
+        List<PaperRow> rows = new ArrayList<>();
+        for (int i = 0; i < built.size(); i++) {
+            PaperMethod m = built.get(i).method();
+            rows.add(study.measure(built.get(i), prefixed(log, "[paper device " + (i + 1) + "/" + built.size() + " "
+                    + m.id() + "] ")));
         }
         rows.sort(java.util.Comparator.comparingInt(r -> r.method().ordinal()));
 
@@ -310,12 +322,18 @@ public final class PaperStudy {
         };
     }
 
+    /** A row built and ready for the device: its fine-tuned weights, their sparsity and the exported IR. */
+    private record Built(PaperMethod method, Path folder, Path bundle, PruneRecord record, ExportJob.Result exported,
+            boolean trainedNow) {
+    }
+
     /** One row's steps, with the counters of this run. */
     private static final class Study {
         final Settings s;
         final CandidateCache cache;
         final Path dataYaml;
         final String dataSig;
+        final List<String> names;
         Map<String, Object> deviceFacts = Map.of();
         int prunes;
         int prunesCached;
@@ -326,8 +344,9 @@ public final class PaperStudy {
         int deviceRuns;
         int deviceRunsCached;
 
-        Study(Settings s, CandidateCache cache, Path dataYaml, String dataSig) {
+        Study(Settings s, CandidateCache cache, Path dataYaml, String dataSig, List<String> names) {
             this.s = s;
+            this.names = names;
             this.cache = cache;
             this.dataYaml = dataYaml;
             this.dataSig = dataSig;
@@ -338,13 +357,15 @@ public final class PaperStudy {
                     deviceRunsCached);
         }
 
-        PaperRow row(PaperMethod m, Log log) throws IOException {
+        Built build(PaperMethod m, Log log) throws IOException {
             Path folder = cache.folder(m.id());
             String startModel = s.model();
             if (m == PaperMethod.STATIC) {
-                // the paper's static pruning: once, before training (its Algorithms 3 and 4)
+                // the paper's static pruning: once, before training (its Algorithms 3 and 4), of the model training
+                // starts from: with a data set of another nc that is the transferred model, its new head included
+                String toPrune = transferredIfNeeded(folder.resolve("transferred"), log);
                 Path pruned = folder.resolve("pruned");
-                PruneStaticJob.Result p = PruneStaticJob.run(new PruneStaticJob.Settings(s.model(), s.baseDir(), pruned,
+                PruneStaticJob.Result p = PruneStaticJob.run(new PruneStaticJob.Settings(toPrune, s.baseDir(), pruned,
                         s.convSparsity(), s.bnSparsity(), PruneScope.LAYER, false, s.seed()), log);
                 if (p.skipped()) {
                     prunesCached++;
@@ -382,8 +403,14 @@ public final class PaperStudy {
             } else {
                 exports++;
             }
+            return new Built(m, folder, bundle, record, exported, !t.skipped());
+        }
 
-            JsonObject dev = measure(m, folder, exported, log);
+        PaperRow measure(Built b, Log log) throws IOException {
+            PaperMethod m = b.method();
+            ExportJob.Result exported = b.exported();
+            PruneRecord record = b.record();
+            JsonObject dev = deviceFigures(m, b.folder(), exported, log);
             JsonArray samples = dev.getAsJsonArray("latencySamples");
             double[] ms = new double[samples.size()];
             for (int i = 0; i < ms.length; i++) {
@@ -401,9 +428,9 @@ public final class PaperStudy {
             PaperRow row = new PaperRow(m, m.describe(s.convSparsity(), s.bnSparsity(), s.epochs()),
                     record.convSparsity(), record.bnSparsity(), dev.get("map50").getAsDouble(),
                     dev.get("map50_95").getAsDouble(), latency, dev.get("peakMb").getAsDouble(),
-                    dev.get("peakPercent").getAsDouble(), dev.get("backend").getAsString(), bundle,
-                    exported.ir().xml(), exported.ir().irBytes(), exported.ir().zeroShare(), folder.resolve("device"),
-                    !t.skipped(), !dev.has("cached"));
+                    dev.get("peakPercent").getAsDouble(), dev.get("backend").getAsString(), b.bundle(),
+                    exported.ir().xml(), exported.ir().irBytes(), exported.ir().zeroShare(), b.folder().resolve("device"),
+                    b.trainedNow(), !dev.has("cached"));
             log.info(String.format(Locale.ROOT, "%s: Conv2d %.2f %% / BatchNorm2d %.2f %% zeros; mAP50 %.4f, inference"
                     + " median %.1f ms, peak memory %.0f MB%s", m.label(), 100 * row.convSparsity(),
                     100 * row.bnSparsity(), row.map50(), row.medianMs(), row.peakMemoryMb(),
@@ -411,8 +438,32 @@ public final class PaperStudy {
             return row;
         }
 
+        /**
+         * The model as training would start from it: the model itself when its nc is the data's, else the
+         * seeded transfer train-dynamic makes (the same seed as the other rows, so every row's new head
+         * starts from the same weights), written as a bundle and kept while the model, classes and seed
+         * are unchanged.
+         */
+        private String transferredIfNeeded(Path dir, Log log) throws IOException {
+            YoloModel model = ModelLoader.load(s.model(), s.baseDir(), s.seed(), log);
+            if (model.architecture().nc() == names.size()) {
+                return s.model();
+            }
+            Path modelPath = s.baseDir().resolve(s.model()).normalize();
+            String fingerprint = Fingerprint.of(Files.exists(modelPath) ? List.of(modelPath) : List.of(),
+                    Map.of("model", s.model(), "names", String.join(",", names), "seed", Long.toString(s.seed())));
+            Path stamp = dir.resolve(Fingerprint.FILE_NAME);
+            if (!Fingerprint.upToDate(stamp, fingerprint, List.of(dir.resolve(ModelBundle.WEIGHTS)))) {
+                YoloModel transferred = Trainer.transfer(model, names, s.seed(), log);
+                ModelBundle.write(dir, transferred, PruneRecord.none(transferred.stateDict(),
+                        PruneTargets.of(transferred.graph(s.imgsz()))));
+                Fingerprint.record(stamp, fingerprint);
+            }
+            return dir.toAbsolutePath().toString();
+        }
+
         /** The device figures of the row's IR: from the cache when this IR, data and device were measured before. */
-        private JsonObject measure(PaperMethod m, Path folder, ExportJob.Result exported, Log log) throws IOException {
+        private JsonObject deviceFigures(PaperMethod m, Path folder, ExportJob.Result exported, Log log) throws IOException {
             OptimizeJob.Device d = s.device();
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("data", dataSig);

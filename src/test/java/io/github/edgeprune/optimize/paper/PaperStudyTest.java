@@ -135,6 +135,27 @@ class PaperStudyTest {
 
     @Test
     @Order(3)
+    void staticPruningOfAnotherNcPrunesTheNewHeadToo() throws Exception {
+        // 5 classes against yolov5n's 80: training starts from a transferred model with a new head, and the
+        // paper prunes the model training starts from, so the static row's Conv2d zeros are 20 % with the head
+        Path traffic = trafficSubset(tmp.resolve("traffic"), 4);
+        OptimizeJob.Device device = OptimizeJob.Device.local("onnxruntime", AgentClassPath.local()).withWarmup(1)
+                .withJvmArgs(List.of("-Xmx2g"));
+        PaperStudy.Outcome out = PaperStudy.run(PaperStudy.Settings.of(TestData.yolov5n().toString(), Path.of("."),
+                traffic.toString(), tmp.resolve("optimize-traffic"), device).withImgsz(128).withEpochs(1).withBatch(4),
+                Log.console());
+        for (PaperMethod m : List.of(PaperMethod.DYNAMIC, PaperMethod.STATIC)) {
+            PaperRow r = out.row(m);
+            Sparsity measured = sparsityOf(r.bundle());
+            assertEquals("20.00", percent(measured.conv()), m + " Conv2d zeros, the 5-class head included");
+            assertEquals("9.91", percent(measured.batchNorm()), m + " BatchNorm2d zeros");
+            assertEquals(5, ModelLoader.load(r.bundle().toString(), Path.of("."), 0, Log.silent()).architecture().nc());
+        }
+        assertEquals(3, out.counters().trainings());
+    }
+
+    @Test
+    @Order(4)
     void refusesBadSettingsNamingTheProperty() throws Exception {
         PaperStudy.Settings s = settings();
         OptimizeException epochs = assertThrows(OptimizeException.class, () -> s.withEpochs(0));
@@ -152,12 +173,37 @@ class PaperStudyTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void usesThePapersAmountsForEachModel() {
         assertEquals(List.of(0.2, 0.1), List.of(PaperStudy.paperAmounts("models/yolov5n.pt")[0],
                 PaperStudy.paperAmounts("models/yolov5n.pt")[1]));
         assertEquals(List.of(0.4, 0.3), List.of(PaperStudy.paperAmounts("yolov5m.pt")[0],
                 PaperStudy.paperAmounts("yolov5m.pt")[1]));
+    }
+
+    /** The first {@code n} traffic train and val images with their labels, and a data yaml of its 5 classes. */
+    private static Path trafficSubset(Path root, int n) throws Exception {
+        Path traffic = TestData.file("traffic");
+        for (String split : List.of("train", "val")) {
+            Files.createDirectories(root.resolve("images").resolve(split));
+            Files.createDirectories(root.resolve("labels").resolve(split));
+            List<Path> images;
+            try (var files = Files.list(traffic.resolve("images").resolve(split))) {
+                images = files.sorted().limit(n).toList();
+            }
+            for (Path img : images) {
+                Files.copy(img, root.resolve("images").resolve(split).resolve(img.getFileName()));
+                String label = img.getFileName().toString().replaceFirst("\\.jpg$", ".txt");
+                Path l = traffic.resolve("labels").resolve(split).resolve(label);
+                if (Files.exists(l)) {
+                    Files.copy(l, root.resolve("labels").resolve(split).resolve(label));
+                }
+            }
+        }
+        Path yaml = root.resolve("traffic.yaml");
+        Files.writeString(yaml, "path: " + root + "\ntrain: images/train\nval: images/val\nnc: 5\n"
+                + "names: ['bus', 'car', 'motorbike', 'person', 'truck']\n");
+        return yaml;
     }
 
     private static Sparsity sparsityOf(Path bundle) {
