@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,9 +41,9 @@ import java.util.Map;
  * The paper's study on the user's model and data ({@code prune:optimize -Dprune.candidates=paper}):
  * static pruning (prune-static, then fine-tuning that keeps its zeros, schedule fixed) against
  * dynamic pruning (train-dynamic, schedule epoch) at the paper's amounts, next to the unpruned model
- * fine-tuned the same way, every row with the same epochs and seed. Each row is exported (ExportJob)
- * and measured on the device with verify-on-device's code ({@link VerifyJob}): mAP50, median
- * inference ms and peak memory, the paper's three measures. {@link PaperReport} writes them as the
+ * fine-tuned the same way, every row with the same epochs and seed. Each row is exported (ExportJob);
+ * once every row is built they are measured back to back on the device with verify-on-device's code
+ * ({@link VerifyJob}): mAP50, median inference ms and peak memory, the paper's three measures. {@link PaperReport} writes them as the
  * paper's Tables 1-2 and Figs. 5-8.
  *
  * <p>Everything a row makes lives under {@code <outputDirectory>/paper/<row>/} and is skipped when
@@ -268,7 +269,7 @@ public final class PaperStudy {
             rows.add(study.measure(built.get(i), prefixed(log, "[paper device " + (i + 1) + "/" + built.size() + " "
                     + m.id() + "] ")));
         }
-        rows.sort(java.util.Comparator.comparingInt(r -> r.method().ordinal()));
+        rows.sort(Comparator.comparingInt(r -> r.method().ordinal()));
 
         Counters counters = study.counters();
         Map<String, Object> facts = study.deviceFacts;
