@@ -4,11 +4,12 @@
 # and measured on this machine as the device; prints the paper-shaped table and writes paper.json,
 # paper.html and paper.md under <output>/paper. A second run with the same arguments re-uses every row.
 #   bench/paper.sh [model] [data] [imgsz] [epochs] [output] [backend]
+# defaults: yolov5n.pt, the traffic set, 320, 10 epochs (docs/paper.md says why), target/paper-bench/<data>, auto
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data_root=${EDGEPRUNE_DATA:-$( [ -d ../shared/data ] && echo ../shared/data || echo /work/shared/data )}
 data=${2:-$data_root/traffic/traffic.yaml}
-args="${1:-$data_root/models/yolov5n.pt} $data ${3:-320} ${4:-8} ${5:-target/paper-bench/$(basename "$data" .yaml)} ${6:-auto}"
+args="${1:-$data_root/models/yolov5n.pt} $data ${3:-320} ${4:-10} ${5:-target/paper-bench/$(basename "$data" .yaml)} ${6:-auto}"
 # PyTorch's OpenMP threads spin while they wait; on a busy 2-core machine that starves the work (see pom.xml)
 export OMP_WAIT_POLICY=PASSIVE
 mvn -o -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
