@@ -49,7 +49,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public final class Trainer {
 
-    static final String LAST = "last";
+    /** The bundle of the final epoch's weights, inside a run's output folder. */
+    public static final String LAST = "last";
     static final String BEST = "best";
     static final String RESULTS = "results.csv";
     static final String SUMMARY = "train.json";
@@ -123,7 +124,19 @@ public final class Trainer {
                     + " model that starts from every tensor of this one whose name and shape match (as Ultralytics'"
                     + " train.py does), or use a data set with " + modelNc + " classes");
         }
-        YoloModel fresh = YoloModel.random(m.architecture().withNc(nc), names, s.seed(), m.source());
+        return transfer(m, names, s.seed(), log);
+    }
+
+    /**
+     * A new model of {@code names.size()} classes, seeded, that starts from every tensor of {@code m}
+     * whose name and shape match (the detection head's class outputs do not): what training with
+     * prune.transfer does before its first epoch, for callers that must act on that model first (the
+     * paper's static pruning prunes the model training starts from, new head included).
+     */
+    public static YoloModel transfer(YoloModel m, List<String> names, long seed, Log log) {
+        int nc = names.size();
+        int modelNc = m.architecture().nc();
+        YoloModel fresh = YoloModel.random(m.architecture().withNc(nc), names, seed, m.source());
         Map<String, HostTensor> sd = fresh.copyStateDict();
         int copied = 0;
         for (Map.Entry<String, HostTensor> e : sd.entrySet()) {
