@@ -9,6 +9,7 @@ import io.github.edgeprune.optimize.Candidate;
 import io.github.edgeprune.optimize.OptimizeException;
 import io.github.edgeprune.optimize.OptimizeJob;
 import io.github.edgeprune.optimize.SearchSpace;
+import io.github.edgeprune.optimize.paper.PaperStudy;
 import io.github.edgeprune.quant.CalibrationMethod;
 import io.github.edgeprune.util.Log;
 import java.io.File;
@@ -72,6 +73,26 @@ public class OptimizeMojo extends AbstractDeviceMojo {
     @Parameter(property = "prune.fineTuneEpochs", defaultValue = "0")
     private int fineTuneEpochs;
 
+    /** prune.candidates=paper: training batch size of every row. */
+    @Parameter(property = "prune.batch", defaultValue = "16")
+    private int batch;
+
+    /** prune.candidates=paper: the seed every row trains with. */
+    @Parameter(property = "prune.seed", defaultValue = "0")
+    private long seed;
+
+    /** prune.candidates=paper: data loader threads. */
+    @Parameter(property = "prune.workers", defaultValue = "2")
+    private int workers;
+
+    /** prune.candidates=paper: Conv2d sparsity (default: the paper's amount for the model, yolov5n 0.2, yolov5m 0.4). */
+    @Parameter(property = "prune.convSparsity")
+    private Double convSparsity;
+
+    /** prune.candidates=paper: BatchNorm2d sparsity (default: the paper's, yolov5n 0.1, yolov5m 0.3). */
+    @Parameter(property = "prune.bnSparsity")
+    private Double bnSparsity;
+
     /** A candidate predicted up to this share slower than the winner is still measured. */
     @Parameter(property = "prune.searchMargin", defaultValue = "0.1")
     private double searchMargin;
@@ -115,6 +136,10 @@ public class OptimizeMojo extends AbstractDeviceMojo {
         if (chosen == null || chosen.isBlank()) {
             throw new MojoExecutionException("no model to optimize: set prune.model to a .pt checkpoint, a bundle or a"
                     + " model yaml");
+        }
+        if (candidates != null && candidates.strip().equalsIgnoreCase(SearchSpace.PAPER)) {
+            runPaperStudy(chosen, several, budgets, log);
+            return;
         }
         List<Candidate> space;
         CalibrationMethod calibrationMethod;
@@ -167,6 +192,51 @@ public class OptimizeMojo extends AbstractDeviceMojo {
             for (DeviceTarget t : targets) {
                 t.close();
             }
+        }
+    }
+
+    /**
+     * {@code prune.candidates=paper}: the paper's comparison (dynamic, static and unpruned rows, the same
+     * epochs) on the user's data, reported as its Tables 1-2; a study, so no winner and no budgets.
+     */
+    private void runPaperStudy(String chosen, List<DeviceList.Entry> several, Budgets budgets, Log log)
+            throws MojoExecutionException, IOException {
+        if (several != null && several.size() > 1) {
+            throw new MojoExecutionException("prune.candidates=paper measures its rows on one device; set prune.device"
+                    + " (prune.devices names " + several.size() + ")");
+        }
+        if (!budgets.isEmpty()) {
+            log.warn("prune.candidates=paper reports the paper's comparison; the budgets are not applied to its rows"
+                    + " (run verify-on-device on the IR you choose)");
+        }
+        int epochs = fineTuneEpochs > 0 ? fineTuneEpochs : PaperStudy.DEFAULT_EPOCHS;
+        if (fineTuneEpochs == 0) {
+            log.info("prune.candidates=paper: every row is fine-tuned " + epochs + " epochs (set prune.fineTuneEpochs"
+                    + " to change it)");
+        }
+        String spec = several != null ? several.get(0).spec() : device;
+        try {
+            VerifyJob.checkBackend(backend);
+        } catch (IllegalArgumentException e) {
+            throw new MojoExecutionException(e.getMessage());
+        }
+        Server server = server();
+        AgentClassPathResolver classPath = agentClassPath();
+        try (DeviceTarget target = DeviceTarget.open(spec, b -> configure(b, server), log)) {
+            OptimizeJob.Device dev = new OptimizeJob.Device(spec, target.settings(), backend, warmup, iterations,
+                    classPath::forArch, openvinoLib, remoteJava, jvmArgs(), runTimeout(), target.emulated(),
+                    target.facts());
+            PaperStudy.Settings s;
+            try {
+                s = new PaperStudy.Settings(chosen, baseDir(), data, imgsz, epochs, batch, seed, maxImages,
+                        outputFolder(optimizeOutput, "optimize").toPath(), dev,
+                        convSparsity == null ? Double.NaN : convSparsity, bnSparsity == null ? Double.NaN : bnSparsity,
+                        io.github.edgeprune.openvino.IrPrecision.FP16, workers);
+            } catch (OptimizeException e) {
+                throw new MojoExecutionException(e.getMessage());
+            }
+            PaperStudy.Outcome outcome = PaperStudy.run(s, log);
+            log.info("Paper study: " + outcome.files().html());
         }
     }
 }

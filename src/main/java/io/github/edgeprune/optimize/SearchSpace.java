@@ -21,6 +21,7 @@ import java.util.Set;
 public final class SearchSpace {
 
     public static final String AUTO = "auto";
+    public static final String PAPER = "paper";
     public static final List<Double> DEFAULT_TARGET_FLOPS = List.of(0.9, 0.75);
 
     private SearchSpace() {
@@ -56,9 +57,10 @@ public final class SearchSpace {
                     recipes.add(new String[] {"flops" + f, p});
                 }
             }
-        } else if (spec.equals("paper")) {
-            throw new OptimizeException("prune.candidates=paper (the paper's static and dynamic pruning with training) is"
-                    + " not implemented yet; use auto or a list such as dense-fp16,flops0.8-int8");
+        } else if (spec.equals(PAPER)) {
+            // the study is not a search: the goal hands it to optimize.paper.PaperStudy before parsing
+            throw new OptimizeException("prune.candidates=paper is the paper's study (PaperStudy), not a search space:"
+                    + " it has no candidates to list");
         } else {
             for (String token : spec.split(",")) {
                 String t = token.strip();

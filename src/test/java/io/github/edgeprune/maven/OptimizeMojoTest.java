@@ -85,4 +85,27 @@ class OptimizeMojoTest {
         assertTrue(again.userOutput().contains("Fine-tunes run: 0"), again.userOutput());
         assertTrue(again.userOutput().contains("is up to date"), again.userOutput());
     }
+
+    @Test
+    void thePaperPresetRunsTheStudyAsAGoal() throws Exception {
+        Path data = TestData.coco128Subset(tmp.resolve("data"), 4);
+        GoalHarness.Outcome twoDevices = run(Map.of("prune.data", data.toString(), "prune.candidates", "paper",
+                "prune.devices", "local,ssh://pi@pi4"));
+        assertTrue(twoDevices.failure() instanceof MojoExecutionException, twoDevices.userOutput());
+        assertTrue(twoDevices.message().contains("prune.candidates=paper measures its rows on one device"),
+                twoDevices.message());
+
+        GoalHarness.Outcome o = run(Map.of("prune.data", data.toString(), "prune.candidates", "paper", "prune.imgsz",
+                "128", "prune.fineTuneEpochs", "1", "prune.batch", "4", "prune.backend", "onnxruntime", "prune.warmup", "1",
+                "prune.minMap50", "0.5"));
+        assertNull(o.failure(), o.userOutput());
+        assertTrue(o.userOutput().contains("the budgets are not applied to its rows"), o.userOutput());
+        Path paper = tmp.resolve("target/prune/optimize/paper");
+        String json = Files.readString(paper.resolve("paper.json"));
+        for (String row : java.util.List.of("dynamic", "static", "unpruned")) {
+            assertTrue(json.toLowerCase(java.util.Locale.ROOT).contains("\"" + row + "\""), row + " row in " + json);
+        }
+        assertTrue(Files.isRegularFile(paper.resolve("paper.html")) && Files.isRegularFile(paper.resolve("paper.md")));
+        assertTrue(o.userOutput().contains("Paper study: " + paper.resolve("paper.html")), o.userOutput());
+    }
 }

@@ -50,7 +50,7 @@ class SearchSpaceTest {
         assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("dense-fp32", null, null, 640))
                 .getMessage().contains("unknown precision 'fp32'"));
         assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("paper", null, null, 640)).getMessage()
-                .contains("not implemented yet"));
+                .contains("the paper's study (PaperStudy), not a search space"));
         assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("auto", "320,300", null, 640))
                 .getMessage().contains("prune.imgszChoices: every size must be a positive multiple of 32"));
         assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("auto", "320,big", null, 640))
