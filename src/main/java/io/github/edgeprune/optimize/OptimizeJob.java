@@ -262,52 +262,14 @@ public final class OptimizeJob {
         for (Candidate c : s.candidates()) {
             results.add(new CandidateResult(c, c.predictedGflops(denseGflops, s.baseImgsz())));
         }
-        List<CandidateResult> order = new ArrayList<>(results);
-        order.sort(Comparator.comparingDouble(CandidateResult::predictedCost).thenComparing(r -> r.candidate().id()));
-        for (int i = 0; i < order.size(); i++) {
-            order.get(i).order = i + 1;
-        }
+        List<CandidateResult> order = searchOrder(results);
         log.info(String.format(Locale.ROOT, "Optimize: %d candidates of %s (%.2f GFLOPs at %d), cheapest predicted cost"
                 + " first (GFLOPs x precision factor: FP16 1.0, INT8 %.1f): %s", order.size(), s.model(), denseGflops,
                 s.baseImgsz(), Candidate.costFactor(IrPrecision.INT8),
                 String.join(", ", order.stream().map(r -> r.candidate().id()).toList())));
 
         Search search = new Search(s, log, cache, dataYaml, dataSig);
-        CandidateResult winner = null;
-        for (int i = 0; i < order.size(); i++) {
-            CandidateResult r = order.get(i);
-            Log clog = Log.prefixed(log, "[" + r.candidate().id() + "] ");
-            log.info(String.format(Locale.ROOT, "Candidate %d of %d: %s (%s); %d after it; best so far: %s", i + 1,
-                    order.size(), r.candidate().id(), r.candidate().describe(), order.size() - i - 1, winner == null
-                            ? "none passes yet" : String.format(Locale.ROOT, "%s at %.1f ms", winner.candidate().id(),
-                                    winner.latencyMs())));
-            if (winner != null) {
-                Double rate = search.fastestRate(r.candidate().precision(), results);
-                if (rate != null) {
-                    double predictedMs = r.predictedGflops() * rate;
-                    if (predictedMs > winner.latencyMs() * (1 + s.searchMargin())) {
-                        r.status = CandidateResult.Status.NOT_MEASURED;
-                        r.reason = String.format(Locale.ROOT, "not measured: predicted %.1f ms (%.3f GFLOPs x %.2f ms/GFLOP,"
-                                + " the fastest measured for %s) cannot beat the winner %s at %.1f ms (margin %.0f %%)",
-                                predictedMs, r.predictedGflops(), rate, r.candidate().precision(), winner.candidate().id(),
-                                winner.latencyMs(), 100 * s.searchMargin());
-                        clog.info(r.reason);
-                        continue;
-                    }
-                }
-            }
-            try {
-                search.measure(r, clog);
-            } catch (IOException | RuntimeException e) {
-                r.status = CandidateResult.Status.ERROR;
-                r.reason = "could not be built or measured: " + (e.getMessage() != null ? e.getMessage() : e.toString());
-                clog.warn(r.reason);
-                continue;
-            }
-            if (r.passed() && (winner == null || better(r, winner))) {
-                winner = r;
-            }
-        }
+        CandidateResult winner = searchInOrder(order, results, s.searchMargin(), search::measure, log);
         for (CandidateResult r : results) {
             if (r.status == CandidateResult.Status.PASSED && r == winner) {
                 r.status = CandidateResult.Status.WINNER;
@@ -376,6 +338,82 @@ public final class OptimizeJob {
         }
         log.info("Report: " + files.html());
         return outcome;
+    }
+
+    /** Cheapest predicted cost first (ties: by id), numbered from 1. */
+    static List<CandidateResult> searchOrder(List<CandidateResult> results) {
+        List<CandidateResult> order = new ArrayList<>(results);
+        order.sort(Comparator.comparingDouble(CandidateResult::predictedCost).thenComparing(r -> r.candidate().id()));
+        for (int i = 0; i < order.size(); i++) {
+            order.get(i).order = i + 1;
+        }
+        return order;
+    }
+
+    /** Builds and measures one candidate: sets its figures, status and reason. */
+    @FunctionalInterface
+    interface Measurer {
+        void measure(CandidateResult r, Log clog) throws IOException;
+    }
+
+    /**
+     * The search proper, on whatever {@code measurer} finds: candidates in {@code order}, each skipped
+     * (NOT_MEASURED) when a winner exists and its latency, predicted from the fastest ms per GFLOP
+     * measured for its precision, is above the winner's by more than {@code searchMargin}; otherwise
+     * measured. Returns the fastest passing candidate (ties: the smaller IR), or null.
+     */
+    static CandidateResult searchInOrder(List<CandidateResult> order, List<CandidateResult> results,
+            double searchMargin, Measurer measurer, Log log) throws IOException {
+        CandidateResult winner = null;
+        for (int i = 0; i < order.size(); i++) {
+            CandidateResult r = order.get(i);
+            Log clog = Log.prefixed(log, "[" + r.candidate().id() + "] ");
+            log.info(String.format(Locale.ROOT, "Candidate %d of %d: %s (%s); %d after it; best so far: %s", i + 1,
+                    order.size(), r.candidate().id(), r.candidate().describe(), order.size() - i - 1, winner == null
+                            ? "none passes yet" : String.format(Locale.ROOT, "%s at %.1f ms", winner.candidate().id(),
+                                    winner.latencyMs())));
+            if (winner != null) {
+                Double rate = fastestRate(r.candidate().precision(), results);
+                if (rate != null) {
+                    double predictedMs = r.predictedGflops() * rate;
+                    if (predictedMs > winner.latencyMs() * (1 + searchMargin)) {
+                        r.status = CandidateResult.Status.NOT_MEASURED;
+                        r.reason = String.format(Locale.ROOT, "not measured: predicted %.1f ms (%.3f GFLOPs x %.2f ms/GFLOP,"
+                                + " the fastest measured for %s) cannot beat the winner %s at %.1f ms (margin %.0f %%)",
+                                predictedMs, r.predictedGflops(), rate, r.candidate().precision(), winner.candidate().id(),
+                                winner.latencyMs(), 100 * searchMargin);
+                        clog.info(r.reason);
+                        continue;
+                    }
+                }
+            }
+            try {
+                measurer.measure(r, clog);
+            } catch (java.io.InterruptedIOException e) {
+                throw e; // the user stopped the build: not this candidate's failure
+            } catch (IOException | RuntimeException e) {
+                r.status = CandidateResult.Status.ERROR;
+                r.reason = "could not be built or measured: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+                clog.warn(r.reason);
+                continue;
+            }
+            if (r.passed() && (winner == null || better(r, winner))) {
+                winner = r;
+            }
+        }
+        return winner;
+    }
+
+    /** The lowest measured ms per GFLOP among device-measured candidates of a precision, or null. */
+    static Double fastestRate(IrPrecision precision, List<CandidateResult> results) {
+        Double best = null;
+        for (CandidateResult r : results) {
+            if (r.measuredOnDevice() && r.candidate().precision() == precision && r.gflops() > 0) {
+                double rate = r.latencyMs() / r.gflops();
+                best = best == null ? rate : Math.min(best, rate);
+            }
+        }
+        return best;
     }
 
     /**
@@ -468,18 +506,6 @@ public final class OptimizeJob {
             this.dataYaml = dataYaml;
             this.dataSig = dataSig;
             this.deviceStep = new DeviceStep(s.devices(), s.deviceParallelism(), cache, s.budgets());
-        }
-
-        /** The lowest measured ms per GFLOP among device-measured candidates of a precision, or null. */
-        Double fastestRate(IrPrecision precision, List<CandidateResult> results) {
-            Double best = null;
-            for (CandidateResult r : results) {
-                if (r.measuredOnDevice() && r.candidate().precision() == precision && r.gflops() > 0) {
-                    double rate = r.latencyMs() / r.gflops();
-                    best = best == null ? rate : Math.min(best, rate);
-                }
-            }
-            return best;
         }
 
         /**
