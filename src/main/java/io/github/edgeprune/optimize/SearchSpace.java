@@ -14,7 +14,7 @@ import java.util.Set;
  *   <li>{@code auto} (default): the dense model and a channel cut at each of
  *       {@code prune.targetFlopsChoices}, each in FP16 and in INT8;
  *   <li>a comma-separated list of recipes, each {@code <cut>-<precision>} with cut {@code dense} or
- *       {@code flops<fraction>} and precision {@code fp16} or {@code int8}: {@code dense-fp16,flops0.8-int8}.
+ *       {@code flops<fraction>} and precision {@code fp16}, {@code fp32} or {@code int8}: {@code dense-fp16,flops0.8-int8}.
  * </ul>
  * Every value is checked here, before anything is built; a bad one is named with its property.
  */
@@ -149,9 +149,10 @@ public final class SearchSpace {
     private static IrPrecision precision(String p, String whole) {
         return switch (p) {
             case "fp16" -> IrPrecision.FP16;
+            case "fp32" -> IrPrecision.FP32;
             case "int8" -> IrPrecision.INT8;
             default -> throw new OptimizeException("prune.candidates: unknown precision '" + p + "' in '" + whole
-                    + "'; candidates are FP16 or INT8 (fp16, int8)");
+                    + "'; candidates are FP16, FP32 or INT8 (fp16, fp32, int8)");
         };
     }
 

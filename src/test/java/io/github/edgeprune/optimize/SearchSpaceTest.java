@@ -47,8 +47,10 @@ class SearchSpaceTest {
     void badValuesNameTheirProperty() {
         assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("grid", null, null, 640)).getMessage()
                 .contains("prune.candidates: unknown keyword or recipe 'grid'"));
-        assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("dense-fp32", null, null, 640))
-                .getMessage().contains("unknown precision 'fp32'"));
+        assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("dense-bf16", null, null, 640))
+                .getMessage().contains("unknown precision 'bf16'"));
+        assertEquals("dense-fp32-640", SearchSpace.parse("dense-fp32", null, null, 640).get(0).id(),
+                "an FP32 IR for OpenVINO devices where FP16 loses accuracy");
         assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("paper", null, null, 640)).getMessage()
                 .contains("the paper's study (PaperStudy), not a search space"));
         assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("auto", "320,300", null, 640))
