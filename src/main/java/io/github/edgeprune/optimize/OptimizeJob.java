@@ -16,6 +16,8 @@ import io.github.edgeprune.openvino.ExportJob;
 import io.github.edgeprune.openvino.Int8Calibration;
 import io.github.edgeprune.openvino.IrFiles;
 import io.github.edgeprune.openvino.IrPrecision;
+import io.github.edgeprune.prune.PruneScope;
+import io.github.edgeprune.prune.PruneStaticJob;
 import io.github.edgeprune.prune.channels.ChannelImportance;
 import io.github.edgeprune.prune.channels.ChannelPruner;
 import io.github.edgeprune.prune.channels.PruneChannelsJob;
@@ -214,6 +216,9 @@ public final class OptimizeJob {
     /** Fine-tuning a channel cut: train-dynamic's default batch, a fixed seed so a re-run is the same. */
     static final int FINE_TUNE_BATCH = 16;
     static final long FINE_TUNE_SEED = 0;
+    /** The paper's amounts for yolov5n (its Tables 1-2): 20 % of Conv2d and 10 % of BatchNorm2d weights. */
+    static final double PAPER_CONV_SPARSITY = 0.2;
+    static final double PAPER_BN_SPARSITY = 0.1;
 
     static final String STEP_SOURCE = "source";
     static final String STEP_BUILD = "build";
@@ -372,6 +377,13 @@ public final class OptimizeJob {
                     order.size(), r.candidate().id(), r.candidate().describe(), order.size() - i - 1, winner == null
                             ? "none passes yet" : String.format(Locale.ROOT, "%s at %.1f ms", winner.candidate().id(),
                                     winner.latencyMs())));
+            String dominated = dominatedBy(r, results);
+            if (dominated != null) {
+                r.status = CandidateResult.Status.NOT_MEASURED;
+                r.reason = dominated;
+                clog.info(r.reason);
+                continue;
+            }
             if (winner != null) {
                 Double rate = fastestRate(r.candidate().precision(), results);
                 if (rate != null) {
@@ -402,6 +414,33 @@ public final class OptimizeJob {
             }
         }
         return winner;
+    }
+
+    /**
+     * Why an unstructured candidate (the paper's L1 zeros) need not be measured, or null: its dense twin
+     * (same precision and size, so the same shapes and the same work for a dense runtime) was measured
+     * on the device and either passed (a candidate no faster cannot win) or missed a latency or memory
+     * budget (which the zeros cannot fix). When the twin missed only mAP50, fine-tuning on the user's
+     * data may still make the pruned one pass, so it is measured.
+     */
+    static String dominatedBy(CandidateResult r, List<CandidateResult> results) {
+        Candidate c = r.candidate();
+        if (c.unstructured() == Candidate.Unstructured.NONE) {
+            return null;
+        }
+        for (CandidateResult t : results) {
+            Candidate d = t.candidate();
+            if (!d.dense() || d.precision() != c.precision() || d.imgsz() != c.imgsz() || !t.measuredOnDevice()) {
+                continue;
+            }
+            boolean slow = t.budgets().stream().anyMatch(b -> !b.passed() && !b.metric().equals("map50"));
+            if (t.passed() || slow) {
+                return "not measured: dominated by " + d.id() + ", which has the same shapes and precision (L1 zeros"
+                        + " do not make a dense runtime faster)" + (t.passed() ? " and already passes every budget"
+                        : " and misses a latency or memory budget that the zeros cannot fix");
+            }
+        }
+        return null;
     }
 
     /** The lowest measured ms per GFLOP among device-measured candidates of a precision, or null. */
@@ -509,18 +548,19 @@ public final class OptimizeJob {
         }
 
         /**
-         * Trains a channel cut with its pruned shapes (schedule none: nothing more is pruned) on the
-         * data's train split at the candidate's size; train-dynamic's own fingerprint skips a
-         * fine-tune that is up to date. Returns the best bundle.
+         * Trains a candidate's model on the data's train split at the candidate's size: a channel cut
+         * with its pruned shapes (schedule none), a static pruning with its zeros held (fixed), or the
+         * paper's dynamic pruning (epoch). train-dynamic's own fingerprint skips a training that is up to
+         * date. Returns the best bundle.
          */
-        Path fineTune(Candidate c, Path bundle, Log clog) throws IOException {
+        Path fineTune(Candidate c, String model, String schedule, double conv, double bn, Log clog) throws IOException {
             Path tuned = cache.root().resolve("_bundles").resolve(c.recipe() + "-" + c.imgsz());
-            clog.info(String.format(Locale.ROOT, "fine-tuning the cut %d epochs at %d on the train split of %s"
-                    + " (schedule none, batch %d, seed %d)", c.fineTuneEpochs(), c.imgsz(), dataYaml, FINE_TUNE_BATCH,
-                    FINE_TUNE_SEED));
-            TrainDynamicJob.Outcome t = TrainDynamicJob.run(new TrainDynamicJob.Settings(bundle.toAbsolutePath().toString(),
-                    dataYaml.toString(), s.baseDir(), tuned, c.fineTuneEpochs(), FINE_TUNE_BATCH, c.imgsz(), FINE_TUNE_SEED,
-                    "none", 0.2, 0.1, "layer", 1.0, 0, false, 2, null, false, null, false, false, 0.0), clog);
+            clog.info(String.format(Locale.ROOT, "%s %d epochs at %d on the train split of %s (schedule %s, batch %d,"
+                    + " seed %d)", c.unstructured() == Candidate.Unstructured.DYNAMIC ? "training with dynamic pruning"
+                    : "fine-tuning", c.fineTuneEpochs(), c.imgsz(), dataYaml, schedule, FINE_TUNE_BATCH, FINE_TUNE_SEED));
+            TrainDynamicJob.Outcome t = TrainDynamicJob.run(new TrainDynamicJob.Settings(model, dataYaml.toString(),
+                    s.baseDir(), tuned, c.fineTuneEpochs(), FINE_TUNE_BATCH, c.imgsz(), FINE_TUNE_SEED, schedule,
+                    conv, bn, "layer", 1.0, 0, false, 2, null, false, null, false, false, 0.0), clog);
             if (!t.skipped()) {
                 fineTunes++;
             }
@@ -532,15 +572,28 @@ public final class OptimizeJob {
             Path folder = cache.folder(c.id());
             // 1. build: the channel cut (shared by precisions and sizes), then the IR
             String exportModel = s.model();
-            if (!c.dense()) {
-                Path bundle = cache.root().resolve("_bundles").resolve(c.recipe());
+            Path bundles = cache.root().resolve("_bundles");
+            if (c.channelCut()) {
+                Path bundle = bundles.resolve(String.format(Locale.ROOT, "flops%.2f", c.targetFlops()));
                 PruneChannelsJob.run(new PruneChannelsJob.Settings(s.model(), s.baseDir(), bundle,
                         new ChannelPruner.Settings(ChannelImportance.BN_GAMMA, 8, Double.NaN, c.targetFlops()),
                         s.baseImgsz(), false, 0), clog);
                 exportModel = bundle.toAbsolutePath().toString();
                 if (c.fineTuneEpochs() > 0) {
-                    exportModel = fineTune(c, bundle, clog).toAbsolutePath().toString();
+                    exportModel = fineTune(c, exportModel, "none", 0, 0, clog).toAbsolutePath().toString();
                 }
+            } else if (c.unstructured() == Candidate.Unstructured.STATIC) {
+                // the paper's static method: L1 zeros once, then (with epochs) training that holds them
+                Path bundle = bundles.resolve("static");
+                PruneStaticJob.run(new PruneStaticJob.Settings(s.model(), s.baseDir(), bundle, PAPER_CONV_SPARSITY,
+                        PAPER_BN_SPARSITY, PruneScope.LAYER, false, FINE_TUNE_SEED), clog);
+                exportModel = bundle.toAbsolutePath().toString();
+                if (c.fineTuneEpochs() > 0) {
+                    exportModel = fineTune(c, exportModel, "fixed", 0, 0, clog).toAbsolutePath().toString();
+                }
+            } else if (c.unstructured() == Candidate.Unstructured.DYNAMIC) {
+                exportModel = fineTune(c, s.model(), "epoch", PAPER_CONV_SPARSITY, PAPER_BN_SPARSITY, clog)
+                        .toAbsolutePath().toString();
             }
             Int8Calibration int8 = c.precision() == IrPrecision.INT8
                     ? new Int8Calibration(dataYaml.toString(), s.calibrationImages(), s.calibration(), List.of())

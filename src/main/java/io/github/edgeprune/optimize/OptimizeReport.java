@@ -86,7 +86,9 @@ public final class OptimizeReport {
             JsonObject c = new JsonObject();
             c.addProperty("id", r.candidate().id());
             c.addProperty("recipe", r.candidate().recipe());
-            c.add("targetFlops", num(r.candidate().dense() ? null : r.candidate().targetFlops()));
+            c.add("targetFlops", num(r.candidate().channelCut() ? r.candidate().targetFlops() : null));
+            c.addProperty("unstructured", r.candidate().unstructured().name().toLowerCase(java.util.Locale.ROOT));
+            c.addProperty("fineTuneEpochs", r.candidate().fineTuneEpochs());
             c.addProperty("precision", r.candidate().precision().name());
             c.addProperty("imgsz", r.candidate().imgsz());
             c.addProperty("order", r.order());
@@ -321,8 +323,8 @@ public final class OptimizeReport {
                         .append(":</span> <span class=\"nw\">").append(b.verdict()).append("</span><br/>");
             }
             h.append("<tr class=\"").append(cls).append("\"><td>").append(r.order()).append("</td><td class=\"l nw\">")
-                    .append(x(r.candidate().id())).append("</td><td class=\"l\">").append(x(r.candidate().dense() ? "dense"
-                            : String.format(Locale.ROOT, "channels, targetFlops %.2f", r.candidate().targetFlops())))
+                    .append(x(r.candidate().id())).append("</td><td class=\"l\">").append(x(!r.candidate().channelCut()
+                            ? r.candidate().describe().split(",")[0] : String.format(Locale.ROOT, "channels, targetFlops %.2f", r.candidate().targetFlops())))
                     .append("</td><td>").append(r.candidate().precision()).append("</td><td>").append(r.candidate().imgsz())
                     .append("</td><td>").append(f(r.gflops(), "%.3f")).append("</td><td>")
                     .append(r.parameters() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.parameters())).append("</td><td>")

@@ -14,7 +14,7 @@ import java.util.Set;
  *   <li>{@code auto} (default): the dense model and a channel cut at each of
  *       {@code prune.targetFlopsChoices}, each in FP16 and in INT8;
  *   <li>a comma-separated list of recipes, each {@code <cut>-<precision>} with cut {@code dense} or
- *       {@code flops<fraction>} and precision {@code fp16}, {@code fp32} or {@code int8}: {@code dense-fp16,flops0.8-int8}.
+ *       {@code flops<fraction>} (a channel cut), {@code static} or {@code dynamic} (the paper's L1 pruning) and precision {@code fp16}, {@code fp32} or {@code int8}: {@code dense-fp16,flops0.8-int8}.
  * </ul>
  * Every value is checked here, before anything is built; a bad one is named with its property.
  */
@@ -75,7 +75,13 @@ public final class SearchSpace {
         List<Candidate> out = new ArrayList<>();
         for (int size : sizes) {
             for (String[] r : recipes) {
-                Candidate c = new Candidate(cut(r[0], candidates), precision(r[1], candidates), size, fineTuneEpochs);
+                Candidate.Unstructured how = unstructured(r[0]);
+                if (how == Candidate.Unstructured.DYNAMIC && fineTuneEpochs < 1) {
+                    throw new OptimizeException("prune.candidates: " + r[0] + "-" + r[1] + " prunes while it trains: set"
+                            + " prune.fineTuneEpochs to at least 1 (the paper re-prunes after every epoch)");
+                }
+                Candidate c = new Candidate(how == Candidate.Unstructured.NONE ? cut(r[0], candidates) : Double.NaN,
+                        precision(r[1], candidates), size, fineTuneEpochs, how);
                 if (seen.add(c.id())) {
                     out.add(c);
                 }
@@ -136,6 +142,15 @@ public final class SearchSpace {
         return v;
     }
 
+    /** {@code static} and {@code dynamic}: the paper's L1 pruning of the weights. */
+    private static Candidate.Unstructured unstructured(String cut) {
+        return switch (cut) {
+            case "static" -> Candidate.Unstructured.STATIC;
+            case "dynamic" -> Candidate.Unstructured.DYNAMIC;
+            default -> Candidate.Unstructured.NONE;
+        };
+    }
+
     private static double cut(String cut, String whole) {
         if (cut.equals("dense")) {
             return Double.NaN;
@@ -158,7 +173,7 @@ public final class SearchSpace {
 
     private static OptimizeException unknown(String token, String whole) {
         return new OptimizeException("prune.candidates: unknown keyword or recipe '" + token + "' in '" + whole
-                + "'; use auto, or a comma-separated list of <cut>-<precision> with cut dense or flops<fraction> and"
-                + " precision fp16 or int8, e.g. dense-fp16,flops0.8-int8");
+                + "'; use auto, paper, or a comma-separated list of <cut>-<precision> with cut dense, flops<fraction>,"
+                + " static or dynamic and precision fp16, fp32 or int8, e.g. dense-fp16,flops0.8-int8");
     }
 }

@@ -68,12 +68,21 @@ class OptimizeMojoTest {
     @Test
     void aChannelCutIsFineTunedBeforeExportAndNotAgainWhenUpToDate() throws Exception {
         Path data = TestData.coco128Subset(tmp.resolve("data"), 4);
-        Map<String, String> p = Map.of("prune.data", data.toString(), "prune.candidates", "flops0.6-fp16", "prune.imgsz",
-                "160", "prune.fineTuneEpochs", "1", "prune.minMap50", "0.99", "prune.failOnViolation", "false");
+        // the channel cut and the paper's two methods, each trained one epoch; minMap50 keeps them off the device
+        Map<String, String> p = Map.of("prune.data", data.toString(), "prune.candidates",
+                "flops0.6-fp16,static-fp16,dynamic-fp16", "prune.imgsz", "160", "prune.fineTuneEpochs", "1",
+                "prune.minMap50", "0.99", "prune.failOnViolation", "false");
         GoalHarness.Outcome o = run(p);
         assertNull(o.failure(), o.userOutput());
-        assertTrue(o.userOutput().contains("[flops0.60-ft1-fp16-160] fine-tuning the cut 1 epochs at 160"), o.userOutput());
-        assertTrue(o.userOutput().contains("Fine-tunes run: 1"), o.userOutput());
+        assertTrue(o.userOutput().contains("[flops0.60-ft1-fp16-160] fine-tuning 1 epochs at 160"), o.userOutput());
+        assertTrue(o.userOutput().contains("(schedule none,"), o.userOutput());
+        assertTrue(o.userOutput().contains("[static-ft1-fp16-160] fine-tuning 1 epochs at 160"), o.userOutput());
+        assertTrue(o.userOutput().contains("(schedule fixed,"), o.userOutput());
+        assertTrue(o.userOutput().contains("[dynamic-ft1-fp16-160] training with dynamic pruning 1 epochs"),
+                o.userOutput());
+        assertTrue(o.userOutput().contains("Fine-tunes run: 3"), o.userOutput());
+        String staticRecord = Files.readString(tmp.resolve("target/prune/optimize/candidates/_bundles/static/prune.json"));
+        assertTrue(staticRecord.contains("\"static\""), "prune-static's bundle: " + staticRecord);
         Path tuned = tmp.resolve("target/prune/optimize/candidates/_bundles/flops0.60-ft1-160");
         java.util.List<String> rows = Files.readAllLines(tuned.resolve("results.csv"));
         assertTrue(rows.size() == 2, "a header and one epoch: " + rows);

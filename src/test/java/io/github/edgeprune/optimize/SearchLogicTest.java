@@ -173,6 +173,26 @@ class SearchLogicTest {
     }
 
     @Test
+    void thePapersZerosAreDominatedByTheirDenseTwinUnlessOnlyAccuracyFailed() throws IOException {
+        List<CandidateResult> rs = new ArrayList<>();
+        for (Candidate c : SearchSpace.parse("dense-fp16,static-fp16,dense-int8,static-int8", null, null, 320, 1)) {
+            rs.add(new CandidateResult(c, c.predictedGflops(DENSE_GFLOPS, 320)));
+        }
+        figures("dense-int8-320", 0.45, 20, 2_000); // fast enough, not accurate enough
+        figures("static-ft1-int8-320", 0.55, 20, 2_000); // fine-tuned on the user's data: now accurate enough
+        figures("dense-fp16-320", 0.7, 40, 4_000); // too slow
+        figures("static-ft1-fp16-320", 0.7, 40, 4_000);
+        CandidateResult winner = OptimizeJob.searchInOrder(OptimizeJob.searchOrder(rs), rs, 10.0, this::fakeMeasure,
+                Log.silent());
+        assertEquals("static-ft1-int8-320", winner.candidate().id(), "the dense INT8 twin missed only mAP50");
+        CandidateResult fp16 = find(rs, "static-ft1-fp16-320");
+        assertEquals(CandidateResult.Status.NOT_MEASURED, fp16.status());
+        assertTrue(fp16.reason().contains("dominated by dense-fp16-320") && fp16.reason().contains("cannot fix"),
+                fp16.reason());
+        assertTrue(!measured.contains("static-ft1-fp16-320"));
+    }
+
+    @Test
     void theFastestRateIsPerPrecision() {
         List<CandidateResult> rs = results("dense-fp16", "dense-int8");
         CandidateResult fp16 = find(rs, "dense-fp16-320");

@@ -37,6 +37,21 @@ class SearchSpaceTest {
     }
 
     @Test
+    void thePapersUnstructuredPruningIsARecipeWithTheDenseModelsCost() {
+        List<Candidate> c = SearchSpace.parse("dense-fp16,static-fp16,dynamic-int8", null, null, 320, 2);
+        assertEquals(List.of("dense-fp16-320", "static-ft2-fp16-320", "dynamic-ft2-int8-320"),
+                c.stream().map(Candidate::id).toList());
+        assertEquals(Candidate.Unstructured.STATIC, c.get(1).unstructured());
+        assertTrue(!c.get(1).dense() && !c.get(1).channelCut());
+        assertEquals(c.get(0).predictedGflops(4.0, 320), c.get(1).predictedGflops(4.0, 320), 0.0,
+                "zeros keep every shape: the same work as the dense model");
+        assertEquals("static-fp16-320", SearchSpace.parse("static-fp16", null, null, 320).get(0).id(),
+                "static without fine-tuning is the paper's one-shot pruning");
+        assertTrue(assertThrows(OptimizeException.class, () -> SearchSpace.parse("dynamic-fp16", null, null, 320))
+                .getMessage().contains("dynamic-fp16 prunes while it trains: set prune.fineTuneEpochs to at least 1"));
+    }
+
+    @Test
     void predictedCostIsGflopsTimesThePrecisionFactor() {
         Candidate int8 = new Candidate(0.5, IrPrecision.INT8, 320);
         assertEquals(4.0 * 0.5 * 0.25, int8.predictedGflops(4.0, 640), 1e-12);
