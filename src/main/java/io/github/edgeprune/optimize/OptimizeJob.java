@@ -16,7 +16,7 @@ import io.github.edgeprune.openvino.ExportJob;
 import io.github.edgeprune.openvino.Int8Calibration;
 import io.github.edgeprune.openvino.IrFiles;
 import io.github.edgeprune.openvino.IrPrecision;
-import io.github.edgeprune.prune.PruneScope;
+import io.github.edgeprune.prune.StaticPruning;
 import io.github.edgeprune.prune.PruneStaticJob;
 import io.github.edgeprune.prune.channels.ChannelImportance;
 import io.github.edgeprune.prune.channels.ChannelPruner;
@@ -216,9 +216,6 @@ public final class OptimizeJob {
     /** Fine-tuning a channel cut: train-dynamic's default batch, a fixed seed so a re-run is the same. */
     static final int FINE_TUNE_BATCH = 16;
     static final long FINE_TUNE_SEED = 0;
-    /** The paper's amounts for yolov5n (its Tables 1-2): 20 % of Conv2d and 10 % of BatchNorm2d weights. */
-    static final double PAPER_CONV_SPARSITY = 0.2;
-    static final double PAPER_BN_SPARSITY = 0.1;
 
     static final String STEP_SOURCE = "source";
     static final String STEP_BUILD = "build";
@@ -511,7 +508,7 @@ public final class OptimizeJob {
     }
 
     /** The data's identity for the caches: the yaml's bytes, and every val image's and label's name, size and time. */
-    static String dataSignature(Path yaml, DataSet val) throws IOException {
+    public static String dataSignature(Path yaml, DataSet val) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (Sample sample : val.samples()) {
             for (Path p : new Path[] {sample.image(), sample.labelFile()}) {
@@ -585,15 +582,16 @@ public final class OptimizeJob {
             } else if (c.unstructured() == Candidate.Unstructured.STATIC) {
                 // the paper's static method: L1 zeros once, then (with epochs) training that holds them
                 Path bundle = bundles.resolve("static");
-                PruneStaticJob.run(new PruneStaticJob.Settings(s.model(), s.baseDir(), bundle, PAPER_CONV_SPARSITY,
-                        PAPER_BN_SPARSITY, PruneScope.LAYER, false, FINE_TUNE_SEED), clog);
+                StaticPruning.Amounts paper = StaticPruning.Amounts.paper(s.model());
+                PruneStaticJob.run(new PruneStaticJob.Settings(s.model(), s.baseDir(), bundle, paper.conv(), paper.bn(),
+                        paper.scope(), false, FINE_TUNE_SEED), clog);
                 exportModel = bundle.toAbsolutePath().toString();
                 if (c.fineTuneEpochs() > 0) {
                     exportModel = fineTune(c, exportModel, "fixed", 0, 0, clog).toAbsolutePath().toString();
                 }
             } else if (c.unstructured() == Candidate.Unstructured.DYNAMIC) {
-                exportModel = fineTune(c, s.model(), "epoch", PAPER_CONV_SPARSITY, PAPER_BN_SPARSITY, clog)
-                        .toAbsolutePath().toString();
+                StaticPruning.Amounts paper = StaticPruning.Amounts.paper(s.model());
+                exportModel = fineTune(c, s.model(), "epoch", paper.conv(), paper.bn(), clog).toAbsolutePath().toString();
             }
             Int8Calibration int8 = c.precision() == IrPrecision.INT8
                     ? new Int8Calibration(dataYaml.toString(), s.calibrationImages(), s.calibration(), List.of())

@@ -19,6 +19,7 @@ import io.github.edgeprune.prune.PruneRecord;
 import io.github.edgeprune.prune.PruneScope;
 import io.github.edgeprune.prune.PruneStaticJob;
 import io.github.edgeprune.prune.PruneTargets;
+import io.github.edgeprune.prune.StaticPruning;
 import io.github.edgeprune.train.TrainDynamicJob;
 import io.github.edgeprune.train.Trainer;
 import io.github.edgeprune.util.Fingerprint;
@@ -209,16 +210,10 @@ public final class PaperStudy {
     private PaperStudy() {
     }
 
-    /**
-     * The paper's amounts (its section IV.2): yolov5m pruned to 40 % of its Conv2d and 30 % of its
-     * BatchNorm2d weights, yolov5n (and any other model) to 20 % and 10 % (9.91 % measured: the
-     * per-layer rounding of small BatchNorm tensors).
-     *
-     * @return {conv, bn}
-     */
+    /** The paper's amounts for the model ({@link StaticPruning.Amounts#paper}), as {conv, bn}. */
     public static double[] paperAmounts(String model) {
-        String name = Path.of(model).getFileName().toString().toLowerCase(Locale.ROOT);
-        return name.startsWith("yolov5m") ? new double[] {0.4, 0.3} : new double[] {0.2, 0.1};
+        StaticPruning.Amounts a = StaticPruning.Amounts.paper(model);
+        return new double[] {a.conv(), a.bn()};
     }
 
     public static Outcome run(Settings s, Log log) throws IOException {
@@ -251,13 +246,13 @@ public final class PaperStudy {
                 + " unpruned model fine-tuned the same way", s.model(), s.data(), s.imgsz(), s.epochs(), s.batch(),
                 s.seed(), s.convSparsity(), s.bnSparsity(), s.device().spec(), s.device().backend(), val.size()));
 
-        Study study = new Study(s, new CandidateCache(root), dataYaml, dataSignature(dataYaml, val), val.names());
+        Study study = new Study(s, new CandidateCache(root), dataYaml, OptimizeJob.dataSignature(dataYaml, val), val.names());
         // the unpruned row first: if the model or data cannot train, that shows before any pruning
         PaperMethod[] runOrder = {PaperMethod.UNPRUNED, PaperMethod.STATIC, PaperMethod.DYNAMIC};
         List<Built> built = new ArrayList<>();
         for (int i = 0; i < runOrder.length; i++) {
             PaperMethod m = runOrder[i];
-            Log rowLog = prefixed(log, "[paper " + (i + 1) + "/" + runOrder.length + " " + m.id() + "] ");
+            Log rowLog = Log.prefixed(log, "[paper " + (i + 1) + "/" + runOrder.length + " " + m.id() + "] ");
             rowLog.info(m.describe(s.convSparsity(), s.bnSparsity(), s.epochs()));
             built.add(study.build(m, rowLog));
         }
@@ -266,7 +261,7 @@ public final class PaperStudy {
         List<PaperRow> rows = new ArrayList<>();
         for (int i = 0; i < built.size(); i++) {
             PaperMethod m = built.get(i).method();
-            rows.add(study.measure(built.get(i), prefixed(log, "[paper device " + (i + 1) + "/" + built.size() + " "
+            rows.add(study.measure(built.get(i), Log.prefixed(log, "[paper device " + (i + 1) + "/" + built.size() + " "
                     + m.id() + "] ")));
         }
         rows.sort(Comparator.comparingInt(r -> r.method().ordinal()));
@@ -284,43 +279,6 @@ public final class PaperStudy {
                         ? " (nothing re-trained or re-measured: every row came from " + root + ")" : ""));
         log.info("Paper report: " + files.html());
         return outcome;
-    }
-
-    /**
-     * The data's identity for the device cache: the yaml's bytes, and every measured val image's and
-     * label's name, size and time (as optimize's cache keys its device figures).
-     */
-    static String dataSignature(Path yaml, DataSet val) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (Sample sample : val.samples()) {
-            for (Path p : new Path[] {sample.image(), sample.labelFile()}) {
-                if (p != null && Files.isRegularFile(p)) {
-                    sb.append(p).append(':').append(Files.size(p)).append(':')
-                            .append(Files.getLastModifiedTime(p).toMillis()).append(';');
-                }
-            }
-        }
-        return Fingerprint.sha256(yaml).substring(0, 16) + "/" + Integer.toHexString(sb.toString().hashCode()) + "/"
-                + val.size();
-    }
-
-    static Log prefixed(Log log, String prefix) {
-        return new Log() {
-            @Override
-            public void info(String message) {
-                log.info(prefix + message);
-            }
-
-            @Override
-            public void warn(String message) {
-                log.warn(prefix + message);
-            }
-
-            @Override
-            public void debug(String message) {
-                log.debug(prefix + message);
-            }
-        };
     }
 
     /** A row built and ready for the device: its fine-tuned weights, their sparsity and the exported IR. */
