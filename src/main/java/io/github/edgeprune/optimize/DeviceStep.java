@@ -33,7 +33,7 @@ import java.util.concurrent.Future;
  * {@code device/}); with several, each device has its own ({@code device-<name>.json},
  * {@code device-<name>/}), so adding a device to a search re-measures only that device.
  */
-final class DeviceStep {
+public final class DeviceStep {
 
     private static final Gson GSON = new Gson();
 
@@ -45,7 +45,7 @@ final class DeviceStep {
     int runs;
     int cachedRuns;
 
-    DeviceStep(List<OptimizeJob.Device> devices, int parallelism, CandidateCache cache, Budgets budgets) {
+    public DeviceStep(List<OptimizeJob.Device> devices, int parallelism, CandidateCache cache, Budgets budgets) {
         this.devices = devices;
         this.names = DeviceList.parse(devices.stream().map(OptimizeJob.Device::spec).toList());
         this.parallelism = parallelism;
@@ -53,11 +53,21 @@ final class DeviceStep {
         this.budgets = budgets;
     }
 
+    /** Device runs made by this step so far. */
+    public synchronized int runs() {
+        return runs;
+    }
+
+    /** Device figures this step took from the cache so far. */
+    public synchronized int cachedRuns() {
+        return cachedRuns;
+    }
+
     /**
      * @param inputs the IR's files (xml, bin, the ONNX twin when present): part of the fingerprint
      * @param settings the data and image settings the IR is measured with: part of the fingerprint
      */
-    List<DeviceFigures> measure(String candidateId, Path ir, Path onnx, List<Path> inputs, Path dataYaml, String split,
+    public List<DeviceFigures> measure(String candidateId, Path ir, Path onnx, List<Path> inputs, Path dataYaml, String split,
             int maxImages, Map<String, String> settings, Log clog) throws IOException {
         List<Future<DeviceFigures>> futures = new ArrayList<>();
         ExecutorService pool = devices.size() == 1 ? null : Executors.newFixedThreadPool(
@@ -142,6 +152,7 @@ final class DeviceStep {
             dev.addProperty("map50_95", out.report().map50_95());
             dev.addProperty("backend", out.report().backend());
             dev.addProperty("peakMb", out.report().memory().peakMb());
+            dev.addProperty("peakPercent", out.report().memory().peakPercent());
             JsonArray samples = new JsonArray();
             for (double v : out.report().latencySamples()) {
                 samples.add(v);
@@ -166,10 +177,11 @@ final class DeviceStep {
         }
         double map50 = dev.get("map50").getAsDouble();
         double peak = dev.get("peakMb").getAsDouble();
+        double peakPercent = dev.has("peakPercent") ? dev.get("peakPercent").getAsDouble() : Double.NaN;
         List<BudgetResult> checked = budgets.check(map50, latency, peak);
         List<BudgetResult> enforced = d.emulated() ? VerifyJob.notEnforcedOnEmulation(checked) : checked;
         return new DeviceFigures(d.spec(), map50, dev.get("map50_95").getAsDouble(), latency,
-                latency.get(budgets.latencyStatistic()), peak, dev.get("backend").getAsString(), cached, facts, enforced,
-                reports, null);
+                latency.get(budgets.latencyStatistic()), peak, peakPercent, dev.get("backend").getAsString(), cached, facts,
+                enforced, reports, null);
     }
 }

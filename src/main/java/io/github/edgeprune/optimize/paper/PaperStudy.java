@@ -1,17 +1,13 @@
 package io.github.edgeprune.optimize.paper;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import io.github.edgeprune.data.DataSet;
-import io.github.edgeprune.data.Sample;
 import io.github.edgeprune.device.verify.Budgets;
-import io.github.edgeprune.device.verify.LatencyStats;
 import io.github.edgeprune.device.verify.VerifyJob;
 import io.github.edgeprune.openvino.ExportJob;
 import io.github.edgeprune.openvino.IrPrecision;
 import io.github.edgeprune.optimize.CandidateCache;
+import io.github.edgeprune.optimize.DeviceFigures;
+import io.github.edgeprune.optimize.DeviceStep;
 import io.github.edgeprune.optimize.OptimizeException;
 import io.github.edgeprune.optimize.OptimizeJob;
 import io.github.edgeprune.prune.L1Pruner;
@@ -64,9 +60,7 @@ public final class PaperStudy {
     public static final int DEFAULT_WORKERS = 2;
 
     static final String FOLDER = "paper";
-    static final String STEP_DEVICE = "device";
 
-    private static final Gson GSON = new Gson();
 
     /**
      * What to compare.
@@ -300,20 +294,20 @@ public final class PaperStudy {
         int trainingsCached;
         int exports;
         int exportsCached;
-        int deviceRuns;
-        int deviceRunsCached;
+        final DeviceStep deviceStep;
 
         Study(Settings s, CandidateCache cache, Path dataYaml, String dataSig, List<String> names) {
             this.s = s;
             this.names = names;
             this.cache = cache;
+            this.deviceStep = new DeviceStep(List.of(s.device()), 1, cache, Budgets.none());
             this.dataYaml = dataYaml;
             this.dataSig = dataSig;
         }
 
         Counters counters() {
-            return new Counters(prunes, prunesCached, trainings, trainingsCached, exports, exportsCached, deviceRuns,
-                    deviceRunsCached);
+            return new Counters(prunes, prunesCached, trainings, trainingsCached, exports, exportsCached,
+                    deviceStep.runs(), deviceStep.cachedRuns());
         }
 
         Built build(PaperMethod m, Log log) throws IOException {
@@ -369,27 +363,14 @@ public final class PaperStudy {
             PaperMethod m = b.method();
             ExportJob.Result exported = b.exported();
             PruneRecord record = b.record();
-            JsonObject dev = deviceFigures(m, b.folder(), exported, log);
-            JsonArray samples = dev.getAsJsonArray("latencySamples");
-            double[] ms = new double[samples.size()];
-            for (int i = 0; i < ms.length; i++) {
-                ms[i] = samples.get(i).getAsDouble();
-            }
-            LatencyStats latency = LatencyStats.of(ms);
-            if (deviceFacts.isEmpty() && dev.has("device")) {
-                Map<String, Object> facts = new LinkedHashMap<>();
-                for (Map.Entry<String, JsonElement> e : dev.getAsJsonObject("device").entrySet()) {
-                    facts.put(e.getKey(), e.getValue().isJsonPrimitive() ? e.getValue().getAsString()
-                            : e.getValue().toString());
-                }
-                deviceFacts = facts;
+            DeviceFigures dev = deviceFigures(m, exported, log);
+            if (deviceFacts.isEmpty()) {
+                deviceFacts = dev.facts();
             }
             PaperRow row = new PaperRow(m, m.describe(s.convSparsity(), s.bnSparsity(), s.epochs()),
-                    record.convSparsity(), record.bnSparsity(), dev.get("map50").getAsDouble(),
-                    dev.get("map50_95").getAsDouble(), latency, dev.get("peakMb").getAsDouble(),
-                    dev.get("peakPercent").getAsDouble(), dev.get("backend").getAsString(), b.bundle(),
-                    exported.ir().xml(), exported.ir().irBytes(), exported.ir().zeroShare(), b.folder().resolve("device"),
-                    b.trainedNow(), !dev.has("cached"));
+                    record.convSparsity(), record.bnSparsity(), dev.map50(), dev.map50_95(), dev.latency(),
+                    dev.peakMemoryMb(), dev.peakMemoryPercent(), dev.backend(), b.bundle(), exported.ir().xml(),
+                    exported.ir().irBytes(), exported.ir().zeroShare(), dev.report(), b.trainedNow(), !dev.cached());
             log.info(String.format(Locale.ROOT, "%s: Conv2d %.2f %% / BatchNorm2d %.2f %% zeros; mAP50 %.4f, inference"
                     + " median %.1f ms, peak memory %.0f MB%s", m.label(), 100 * row.convSparsity(),
                     100 * row.bnSparsity(), row.map50(), row.medianMs(), row.peakMemoryMb(),
@@ -421,50 +402,20 @@ public final class PaperStudy {
             return dir.toAbsolutePath().toString();
         }
 
-        /** The device figures of the row's IR: from the cache when this IR, data and device were measured before. */
-        private JsonObject deviceFigures(PaperMethod m, Path folder, ExportJob.Result exported, Log log) throws IOException {
-            OptimizeJob.Device d = s.device();
-            Map<String, String> settings = new LinkedHashMap<>();
-            settings.put("data", dataSig);
-            settings.put("maxImages", Integer.toString(s.maxImages()));
-            settings.put("device", d.spec());
-            settings.put("backend", d.backend());
-            settings.put("warmup", Integer.toString(d.warmup()));
-            settings.put("iterations", Integer.toString(d.iterations()));
-            settings.put("openvinoLib", String.valueOf(d.openvinoLib()));
-            settings.put("remoteJava", d.remoteJava());
-            settings.put("jvmArgs", String.join(" ", d.jvmArgs()));
+        /**
+         * The device figures of the row's IR, with optimize's device step: from the cache when this IR,
+         * data and device were measured before, else a verify-on-device run.
+         */
+        private DeviceFigures deviceFigures(PaperMethod m, ExportJob.Result exported, Log log) throws IOException {
             List<Path> inputs = new ArrayList<>(List.of(exported.ir().xml(), exported.ir().bin()));
             if (exported.onnx() != null) {
                 inputs.add(exported.onnx());
             }
-            String fp = Fingerprint.of(inputs, settings);
-            JsonObject dev = cache.get(m.id(), STEP_DEVICE, fp);
-            if (dev != null) {
-                deviceRunsCached++;
-                JsonObject copy = dev.deepCopy();
-                copy.addProperty("cached", true);
-                return copy;
-            }
-            VerifyJob.Outcome out = VerifyJob.run(new VerifyJob.Settings(exported.ir().xml(), exported.onnx(), dataYaml,
-                    "val", s.maxImages(), d.settings(), d.backend(), d.warmup(), d.iterations(), Budgets.none(),
-                    folder.resolve("device"), d.classPath(), d.openvinoLib(), d.remoteJava(), d.jvmArgs(), d.runTimeout(),
-                    d.emulated(), d.extraFacts()), log);
-            deviceRuns++;
-            dev = new JsonObject();
-            dev.addProperty("map50", out.report().map50());
-            dev.addProperty("map50_95", out.report().map50_95());
-            dev.addProperty("backend", out.report().backend());
-            dev.addProperty("peakMb", out.report().memory().peakMb());
-            dev.addProperty("peakPercent", out.report().memory().peakPercent());
-            JsonArray samples = new JsonArray();
-            for (double v : out.report().latencySamples()) {
-                samples.add(v);
-            }
-            dev.add("latencySamples", samples);
-            dev.add("device", GSON.toJsonTree(out.report().device()));
-            cache.put(m.id(), STEP_DEVICE, fp, dev);
-            return dev;
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("data", dataSig);
+            settings.put("maxImages", Integer.toString(s.maxImages()));
+            return deviceStep.measure(m.id(), exported.ir().xml(), exported.onnx(), inputs, dataYaml, "val",
+                    s.maxImages(), settings, log).get(0);
         }
     }
 }
