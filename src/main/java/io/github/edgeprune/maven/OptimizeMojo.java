@@ -137,32 +137,27 @@ public class OptimizeMojo extends AbstractDeviceMojo {
             throw new MojoExecutionException("no model to optimize: set prune.model to a .pt checkpoint, a bundle or a"
                     + " model yaml");
         }
+        try {
+            VerifyJob.checkBackend(backend);
+        } catch (IllegalArgumentException e) {
+            throw new MojoExecutionException(e.getMessage());
+        }
+        List<String> specs = several == null ? List.of(device) : several.stream().map(DeviceList.Entry::spec).toList();
         if (candidates != null && candidates.strip().equalsIgnoreCase(SearchSpace.PAPER)) {
-            runPaperStudy(chosen, several, budgets, log);
+            runPaperStudy(chosen, specs, budgets, log);
             return;
         }
         List<Candidate> space;
         CalibrationMethod calibrationMethod;
         try {
             calibrationMethod = CalibrationMethod.parse(calibration);
-            VerifyJob.checkBackend(backend);
             space = SearchSpace.parse(candidates, imgszChoices, targetFlopsChoices, imgsz, fineTuneEpochs);
         } catch (IllegalArgumentException e) {
             throw new MojoExecutionException(e.getMessage());
         }
-        Server server = server();
-        AgentClassPathResolver classPath = agentClassPath();
-        List<String> specs = several == null ? List.of(device) : several.stream().map(DeviceList.Entry::spec).toList();
         List<DeviceTarget> targets = new ArrayList<>();
         try {
-            List<OptimizeJob.Device> devs = new ArrayList<>();
-            for (String spec : specs) {
-                // an emulated Pi is started once for the whole search
-                DeviceTarget target = DeviceTarget.open(spec, b -> configure(b, server), log);
-                targets.add(target);
-                devs.add(new OptimizeJob.Device(spec, target.settings(), backend, warmup, iterations, classPath::forArch,
-                        openvinoLib, remoteJava, jvmArgs(), runTimeout(), target.emulated(), target.facts()));
-            }
+            List<OptimizeJob.Device> devs = openDevices(specs, targets, log);
             OptimizeJob.Settings s;
             try {
                 s = new OptimizeJob.Settings(chosen, baseDir(), data, split, maxImages,
@@ -189,9 +184,7 @@ public class OptimizeMojo extends AbstractDeviceMojo {
                 }
             }
         } finally {
-            for (DeviceTarget t : targets) {
-                t.close();
-            }
+            targets.forEach(DeviceTarget::close);
         }
     }
 
@@ -199,11 +192,11 @@ public class OptimizeMojo extends AbstractDeviceMojo {
      * {@code prune.candidates=paper}: the paper's comparison (dynamic, static and unpruned rows, the same
      * epochs) on the user's data, reported as its Tables 1-2; a study, so no winner and no budgets.
      */
-    private void runPaperStudy(String chosen, List<DeviceList.Entry> several, Budgets budgets, Log log)
+    private void runPaperStudy(String chosen, List<String> specs, Budgets budgets, Log log)
             throws MojoExecutionException, IOException {
-        if (several != null && several.size() > 1) {
+        if (specs.size() > 1) {
             throw new MojoExecutionException("prune.candidates=paper measures its rows on one device; set prune.device"
-                    + " (prune.devices names " + several.size() + ")");
+                    + " (prune.devices names " + specs.size() + ")");
         }
         if (!budgets.isEmpty()) {
             log.warn("prune.candidates=paper reports the paper's comparison; the budgets are not applied to its rows"
@@ -214,18 +207,9 @@ public class OptimizeMojo extends AbstractDeviceMojo {
             log.info("prune.candidates=paper: every row is fine-tuned " + epochs + " epochs (set prune.fineTuneEpochs"
                     + " to change it)");
         }
-        String spec = several != null ? several.get(0).spec() : device;
+        List<DeviceTarget> targets = new ArrayList<>();
         try {
-            VerifyJob.checkBackend(backend);
-        } catch (IllegalArgumentException e) {
-            throw new MojoExecutionException(e.getMessage());
-        }
-        Server server = server();
-        AgentClassPathResolver classPath = agentClassPath();
-        try (DeviceTarget target = DeviceTarget.open(spec, b -> configure(b, server), log)) {
-            OptimizeJob.Device dev = new OptimizeJob.Device(spec, target.settings(), backend, warmup, iterations,
-                    classPath::forArch, openvinoLib, remoteJava, jvmArgs(), runTimeout(), target.emulated(),
-                    target.facts());
+            OptimizeJob.Device dev = openDevices(specs, targets, log).get(0);
             PaperStudy.Settings s;
             try {
                 s = new PaperStudy.Settings(chosen, baseDir(), data, imgsz, epochs, batch, seed, maxImages,
@@ -237,6 +221,26 @@ public class OptimizeMojo extends AbstractDeviceMojo {
             }
             PaperStudy.Outcome outcome = PaperStudy.run(s, log);
             log.info("Paper study: " + outcome.files().html());
+        } finally {
+            targets.forEach(DeviceTarget::close);
         }
+    }
+
+    /**
+     * Opens each device as the search and the study measure on it (an emulated Pi is started once for
+     * the whole goal); the targets go into {@code opened} for the caller to close.
+     */
+    private List<OptimizeJob.Device> openDevices(List<String> specs, List<DeviceTarget> opened, Log log)
+            throws MojoExecutionException {
+        Server server = server();
+        AgentClassPathResolver classPath = agentClassPath();
+        List<OptimizeJob.Device> devices = new ArrayList<>();
+        for (String spec : specs) {
+            DeviceTarget target = DeviceTarget.open(spec, b -> configure(b, server), log);
+            opened.add(target);
+            devices.add(new OptimizeJob.Device(spec, target.settings(), backend, warmup, iterations, classPath::forArch,
+                    openvinoLib, remoteJava, jvmArgs(), runTimeout(), target.emulated(), target.facts()));
+        }
+        return devices;
     }
 }

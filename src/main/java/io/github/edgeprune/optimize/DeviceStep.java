@@ -11,17 +11,13 @@ import io.github.edgeprune.device.verify.LatencyStats;
 import io.github.edgeprune.device.verify.VerifyJob;
 import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
+import io.github.edgeprune.util.Parallel;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * A candidate's IR on every device of the search: each device's figures from the cache when this
@@ -69,47 +65,14 @@ public final class DeviceStep {
      */
     public List<DeviceFigures> measure(String candidateId, Path ir, Path onnx, List<Path> inputs, Path dataYaml, String split,
             int maxImages, Map<String, String> settings, Log clog) throws IOException {
-        List<Future<DeviceFigures>> futures = new ArrayList<>();
-        ExecutorService pool = devices.size() == 1 ? null : Executors.newFixedThreadPool(
-                Math.min(parallelism, devices.size()), r -> {
-                    Thread t = new Thread(r, "prune-optimize-device");
-                    t.setDaemon(true);
-                    return t;
-                });
-        try {
-            if (pool == null) {
-                return List.of(measureOne(0, candidateId, ir, onnx, inputs, dataYaml, split, maxImages, settings, clog));
-            }
-            for (int i = 0; i < devices.size(); i++) {
-                int index = i;
-                Log dlog = Log.prefixed(clog, "[" + devices.get(i).spec() + "] ");
-                futures.add(pool.submit(() -> measureOne(index, candidateId, ir, onnx, inputs, dataYaml, split, maxImages,
-                        settings, dlog)));
-            }
-            List<DeviceFigures> out = new ArrayList<>();
-            for (Future<DeviceFigures> f : futures) {
-                try {
-                    out.add(f.get());
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof IOException io) {
-                        throw io;
-                    }
-                    if (e.getCause() instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while measuring " + candidateId + " on " + devices.size()
-                    + " devices");
-        } finally {
-            if (pool != null) {
-                pool.shutdownNow();
-            }
+        List<Integer> indices = new ArrayList<>();
+        for (int i = 0; i < devices.size(); i++) {
+            indices.add(i);
         }
+        boolean several = devices.size() > 1;
+        return Parallel.map(indices, parallelism, "prune-optimize-device", i -> measureOne(i, candidateId, ir, onnx,
+                inputs, dataYaml, split, maxImages, settings, several ? Log.prefixed(clog, "[" + devices.get(i).spec()
+                        + "] ") : clog));
     }
 
     private DeviceFigures measureOne(int index, String candidateId, Path ir, Path onnx, List<Path> inputs, Path dataYaml,

@@ -1,16 +1,11 @@
 package io.github.edgeprune.device.verify;
 
 import io.github.edgeprune.util.Log;
+import io.github.edgeprune.util.Parallel;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -95,41 +90,13 @@ public final class MultiDeviceVerify {
         log.info(String.format(Locale.ROOT, "Verifying on %d devices, %d at a time: %s", devices.size(), threads,
                 String.join(", ", devices.stream().map(DeviceList.Entry::spec).toList())));
         AtomicInteger finished = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "prune-verify-device");
-            t.setDaemon(true);
-            return t;
+        List<DeviceResult> results = Parallel.map(devices, threads, "prune-verify-device", d -> {
+            DeviceResult r = verifyOne(d, reportRoot.resolve(d.folder()), model, budgets, run,
+                    Log.prefixed(log, "[" + d.spec() + "] "));
+            log.info(String.format(Locale.ROOT, "[%s] %s (%d of %d devices done)", d.spec(), r.verdict(),
+                    finished.incrementAndGet(), devices.size()));
+            return r;
         });
-        List<DeviceResult> results = new ArrayList<>();
-        try {
-            List<Future<DeviceResult>> futures = new ArrayList<>();
-            for (DeviceList.Entry d : devices) {
-                futures.add(pool.submit(() -> {
-                    DeviceResult r = verifyOne(d, reportRoot.resolve(d.folder()), model, budgets, run,
-                            Log.prefixed(log, "[" + d.spec() + "] "));
-                    log.info(String.format(Locale.ROOT, "[%s] %s (%d of %d devices done)", d.spec(), r.verdict(),
-                            finished.incrementAndGet(), devices.size()));
-                    return r;
-                }));
-            }
-            for (Future<DeviceResult> f : futures) {
-                try {
-                    results.add(f.get());
-                } catch (ExecutionException e) {
-                    // verifyOne catches what a device can throw; anything else is a defect, not a device's fault
-                    Throwable cause = e.getCause();
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException(cause);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while verifying on " + devices.size() + " devices");
-        } finally {
-            pool.shutdownNow();
-        }
         DevicesReport.Written files = DevicesReport.write(reportRoot, model, budgets, results);
         Outcome outcome = new Outcome(results, files);
         log.info(DevicesReport.table(results));
