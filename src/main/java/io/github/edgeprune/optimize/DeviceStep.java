@@ -8,11 +8,15 @@ import io.github.edgeprune.device.verify.BudgetResult;
 import io.github.edgeprune.device.verify.Budgets;
 import io.github.edgeprune.device.verify.DeviceList;
 import io.github.edgeprune.device.verify.LatencyStats;
+import io.github.edgeprune.device.verify.ReportReader;
+import io.github.edgeprune.device.verify.ReportWriter;
+import io.github.edgeprune.device.verify.VerifyReport;
 import io.github.edgeprune.device.verify.VerifyJob;
 import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
 import io.github.edgeprune.util.Parallel;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,7 +100,7 @@ public final class DeviceStep {
             VerifyJob.Outcome out;
             try {
                 out = VerifyJob.run(new VerifyJob.Settings(ir, onnx, dataYaml, split, maxImages, d.settings(), d.backend(),
-                        d.warmup(), d.iterations(), Budgets.none(), reports, d.classPath(), d.openvinoLib(), d.remoteJava(),
+                        d.warmup(), d.iterations(), budgets, reports, d.classPath(), d.openvinoLib(), d.remoteJava(),
                         d.jvmArgs(), d.runTimeout(), d.emulated(), d.extraFacts()), log);
             } catch (RuntimeException e) {
                 if (single) {
@@ -143,8 +147,38 @@ public final class DeviceStep {
         double peakPercent = dev.has("peakPercent") ? dev.get("peakPercent").getAsDouble() : Double.NaN;
         List<BudgetResult> checked = budgets.check(map50, latency, peak);
         List<BudgetResult> enforced = d.emulated() ? VerifyJob.notEnforcedOnEmulation(checked) : checked;
+        if (cached) {
+            restateBudgets(reports, enforced, log);
+        }
         return new DeviceFigures(d.spec(), map50, dev.get("map50_95").getAsDouble(), latency,
                 latency.get(budgets.latencyStatistic()), peak, peakPercent, dev.get("backend").getAsString(), cached, facts,
                 enforced, reports, null);
     }
+
+    /**
+     * A cached measurement's report was written with the budgets of the run that measured it; the
+     * figures are cached without budgets (so a changed budget re-measures nothing), and the report
+     * is written again with this run's verdicts so that what a person opens agrees with optimize.json.
+     */
+    private static void restateBudgets(Path reports, List<BudgetResult> enforced, Log log) {
+        Path json = reports.resolve(ReportWriter.JSON);
+        if (!Files.isRegularFile(json)) {
+            return; // the cache entry outlived its report folder: the figures stand, there is nothing to rewrite
+        }
+        try {
+            VerifyReport was = ReportReader.read(json);
+            if (was.budgets().equals(enforced)) {
+                return;
+            }
+            VerifyReport.Builder now = was.toBuilder().budgetResults(enforced);
+            if (was.notes().stream().noneMatch(n -> n.startsWith(RESTATED))) {
+                now.note(RESTATED + " (the figures were measured at " + was.createdAt() + " and taken from the cache)");
+            }
+            ReportWriter.write(reports, now.build());
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not write " + json + " again with this run's budgets: " + e.getMessage());
+        }
+    }
+
+    static final String RESTATED = "budget verdicts are those of the optimize run that reused this measurement";
 }

@@ -152,6 +152,22 @@ class OptimizeJobTest {
         assertTrue(log.contains("Device runs: 0 new, 2 taken from the cache"), String.join("\n", log.lines));
         assertTrue(log.contains("nothing re-measured"));
         assertTrue(log.contains("cached: this IR was measured on this device"));
+        // the winner's own verify report is written again with this run's budgets: what a person opens agrees
+        Path verify = tmp.resolve("optimize/candidates/" + again.winner().candidate().id() + "/device/verify.json");
+        JsonObject report = JsonParser.parseString(Files.readString(verify)).getAsJsonObject();
+        assertEquals(3, report.getAsJsonArray("budgets").size(), report.toString());
+        boolean sawMemory = false;
+        for (var b : report.getAsJsonArray("budgets")) {
+            JsonObject jb = b.getAsJsonObject();
+            if (jb.get("property").getAsString().equals("prune.maxMemoryMb")) {
+                assertEquals(15_000, jb.get("budget").getAsDouble(), 0.0, "the budget of this run, not the first");
+                sawMemory = true;
+            }
+        }
+        assertTrue(sawMemory);
+        assertTrue(report.getAsJsonArray("notes").toString().contains(DeviceStep.RESTATED), report.toString());
+        assertTrue(Files.readString(verify.resolveSibling("verify.html")).contains("prune.maxMemoryMb"));
+        assertFalse(Files.readString(verify.resolveSibling("verify.html")).contains("no budgets set"));
     }
 
     @Test
@@ -217,6 +233,59 @@ class OptimizeJobTest {
             assertEquals(2, json.getAsJsonArray("devices").size());
             assertTrue(log.contains("Candidate 1 of 1: dense-fp16-256"), "progress names the candidate");
         }
+    }
+
+    /** A log whose owner dies (as the JVM does on Ctrl-C or a kill) when a line with {@code at} is logged. */
+    static final class DyingLog implements Log {
+        final String at;
+
+        DyingLog(String at) {
+            this.at = at;
+        }
+
+        @Override
+        public void info(String message) {
+            System.out.println(message);
+            if (message.contains(at)) {
+                throw new IllegalStateException("killed at: " + message);
+            }
+        }
+
+        @Override
+        public void warn(String message) {
+            System.out.println("WARNING: " + message);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aRunKilledBetweenCandidatesResumesFromItsCache() throws Exception {
+        OptimizeJob.Settings one = settings(budgets(60_000, 16_000));
+        Path out = tmp.resolve("optimize-killed");
+        OptimizeJob.Settings s = new OptimizeJob.Settings(one.model(), one.baseDir(), one.data(), one.split(), 0, out, null,
+                SearchSpace.parse("dense-fp16,dense-int8", null, null, 256), 256, one.budgets(), 8, 0.1, one.devices(),
+                1, null);
+        IllegalStateException killed = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> OptimizeJob.run(s, new DyingLog("Candidate 2 of 2")));
+        assertTrue(killed.getMessage().contains("Candidate 2 of 2"), killed.getMessage());
+        List<Path> measured;
+        try (var files = Files.walk(out.resolve("candidates"))) {
+            measured = files.filter(f -> f.getFileName().toString().equals("device.json")).toList();
+        }
+        assertEquals(1, measured.size(), "the first candidate was measured before the kill: " + measured);
+        String before = Files.readString(measured.get(0));
+        assertFalse(Files.exists(out.resolve("optimize.json")), "no report from a run that did not finish");
+
+        Recording log = new Recording();
+        OptimizeJob.Outcome resumed = OptimizeJob.run(s, log);
+        assertTrue(resumed.passed(), resumed.failureMessage());
+        assertEquals(1, resumed.deviceRunsCached(), "the candidate measured before the kill is not measured again");
+        assertEquals(1, resumed.deviceRuns(), "only the candidate the kill stopped is measured");
+        // candidates are built and evaluated in search order, so the killed one had not been evaluated yet
+        assertEquals(1, resumed.evaluations(), "only the candidate the kill stopped is evaluated");
+        assertEquals(1, resumed.evaluationsCached());
+        assertEquals(before, Files.readString(measured.get(0)), "the cached figures are kept as they were");
+        assertTrue(log.contains("cached: this IR was measured on this device"), String.join("\n", log.lines));
     }
 
     static CandidateResult find(OptimizeJob.Outcome o, String id) {

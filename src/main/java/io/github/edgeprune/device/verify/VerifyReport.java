@@ -39,7 +39,7 @@ public final class VerifyReport {
         this.backend = b.backend;
         this.precision = b.precision;
         this.emulated = b.emulated;
-        this.device = Map.copyOf(b.device);
+        this.device = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.device)); // in the order given
         this.map50 = b.map50;
         this.map50_95 = b.map50_95;
         this.latencySamples = b.latencySamples;
@@ -56,6 +56,29 @@ public final class VerifyReport {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder holding everything of this report, to change a part of it (e.g. the budgets' verdicts). */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.createdAt = createdAt;
+        b.model = model;
+        b.backend = backend;
+        b.precision = precision;
+        b.emulated = emulated;
+        b.device.putAll(device);
+        b.map50 = map50;
+        b.map50_95 = map50_95;
+        b.latencySamples = latencySamples.clone();
+        b.latency = latency;
+        b.frameSamples = frameSamples.clone();
+        b.frame = frame;
+        b.memory = memory;
+        b.budgetResults = budgets;
+        b.failure = failure;
+        b.runSeconds = runSeconds;
+        b.notes.addAll(notes);
+        return b;
     }
 
     /** True when the run succeeded and every budget was met. */

@@ -202,4 +202,44 @@ class ReportWriterTest {
         f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
         return f.newDocumentBuilder().parse(file.toFile());
     }
+
+    @Test
+    void aWrittenReportReadsBackToTheSameReport() throws Exception {
+        for (boolean failed : new boolean[] {false, true}) {
+            VerifyReport original = sample(failed);
+            ReportWriter.write(dir, original);
+            VerifyReport read = ReportReader.read(dir.resolve(ReportWriter.JSON));
+            assertEquals(ReportWriter.json(original), ReportWriter.json(read), "failed run: " + failed);
+            assertEquals(List.copyOf(original.device().keySet()), List.copyOf(read.device().keySet()),
+                    "device facts keep their order");
+        }
+    }
+
+    @Test
+    void aReportWrittenAgainWithOtherBudgetsKeepsItsFigures() throws Exception {
+        VerifyReport original = sample(false);
+        List<BudgetResult> looser = Budgets.builder().minMap50(0.40).build().check(original.map50(), original.latency(),
+                original.memory().peakMb());
+        VerifyReport again = ReportReader.read(ReportWriter.write(dir, original).json()).toBuilder().budgetResults(looser)
+                .build();
+        assertTrue(again.passed(), "0.431 meets 0.40");
+        // the figures come back at the JSON's precision (latency 4 decimals)
+        assertEquals(original.latency().median(), again.latency().median(), 5e-5);
+        assertEquals(original.latency().p90(), again.latency().p90(), 5e-5);
+        assertEquals(original.memory().peakMb(), again.memory().peakMb(), 5e-3);
+        assertEquals(original.map50(), again.map50());
+        assertEquals(1, again.budgets().size());
+    }
+
+    @Test
+    void aFileThatIsNotAReportIsRefusedNamingIt() throws Exception {
+        Path bad = dir.resolve("verify.json");
+        Files.writeString(bad, "{\"passed\": true");
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> ReportReader.read(bad));
+        assertTrue(e.getMessage().startsWith(bad + ": not a verify report"), e.getMessage());
+        Files.writeString(bad, "{\"schema\": \"something-else/1\"}");
+        e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> ReportReader.read(bad));
+        assertTrue(e.getMessage().contains("no edgeprune-verify schema"), e.getMessage());
+    }
 }
