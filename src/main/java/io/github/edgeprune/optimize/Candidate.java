@@ -62,7 +62,7 @@ public record Candidate(double targetFlops, IrPrecision precision, int imgsz, in
         return !channelCut() && unstructured == Unstructured.NONE;
     }
 
-    /** "dense", "flops0.80" or "flops0.80-ft3" (fine-tuned 3 epochs): what is done to the weights. */
+    /** "dense", "flops0.80", "static", "dynamic", with "-ft3" when fine-tuned 3 epochs: what is done to the weights. */
     public String recipe() {
         String what = channelCut() ? String.format(Locale.ROOT, "flops%.2f", targetFlops)
                 : unstructured == Unstructured.NONE ? "dense" : unstructured.name().toLowerCase(Locale.ROOT);
@@ -74,12 +74,18 @@ public record Candidate(double targetFlops, IrPrecision precision, int imgsz, in
         return recipe() + "-" + precision.name().toLowerCase(Locale.ROOT) + "-" + imgsz;
     }
 
+    /** For people, what is done to the weights: "dense", "channels cut to 0.80 of the GFLOPs", "the paper's static L1 pruning". */
+    public String whatIsDone() {
+        return switch (unstructured) {
+            case STATIC -> "the paper's static L1 pruning";
+            case DYNAMIC -> "the paper's dynamic L1 pruning";
+            case NONE -> channelCut() ? String.format(Locale.ROOT, "channels cut to %.2f of the GFLOPs", targetFlops) : "dense";
+        };
+    }
+
     /** For people: "channels cut to 0.80 of the GFLOPs, INT8, 320". */
     public String describe() {
-        return (channelCut() ? String.format(Locale.ROOT, "channels cut to %.2f of the GFLOPs", targetFlops)
-                : unstructured == Unstructured.STATIC ? "the paper's static L1 pruning"
-                : unstructured == Unstructured.DYNAMIC ? "the paper's dynamic L1 pruning" : "dense")
-                + (fineTuneEpochs > 0 ? ", fine-tuned " + fineTuneEpochs + " epochs" : "")
+        return whatIsDone() + (fineTuneEpochs > 0 ? ", fine-tuned " + fineTuneEpochs + " epochs" : "")
                 + ", " + precision + ", " + imgsz + "x" + imgsz;
     }
 

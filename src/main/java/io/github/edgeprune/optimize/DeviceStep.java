@@ -8,9 +8,7 @@ import io.github.edgeprune.device.verify.BudgetResult;
 import io.github.edgeprune.device.verify.Budgets;
 import io.github.edgeprune.device.verify.DeviceList;
 import io.github.edgeprune.device.verify.LatencyStats;
-import io.github.edgeprune.device.verify.ReportReader;
 import io.github.edgeprune.device.verify.ReportWriter;
-import io.github.edgeprune.device.verify.VerifyReport;
 import io.github.edgeprune.device.verify.VerifyJob;
 import io.github.edgeprune.util.Fingerprint;
 import io.github.edgeprune.util.Log;
@@ -18,7 +16,6 @@ import io.github.edgeprune.util.Parallel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,10 +66,7 @@ public final class DeviceStep {
      */
     public List<DeviceFigures> measure(String candidateId, Path ir, Path onnx, List<Path> inputs, Path dataYaml, String split,
             int maxImages, Map<String, String> settings, Log clog) throws IOException {
-        List<Integer> indices = new ArrayList<>();
-        for (int i = 0; i < devices.size(); i++) {
-            indices.add(i);
-        }
+        List<Integer> indices = java.util.stream.IntStream.range(0, devices.size()).boxed().toList();
         boolean several = devices.size() > 1;
         return Parallel.map(indices, parallelism, "prune-optimize-device", i -> measureOne(i, candidateId, ir, onnx,
                 inputs, dataYaml, split, maxImages, settings, several ? Log.prefixed(clog, "[" + devices.get(i).spec()
@@ -161,24 +155,16 @@ public final class DeviceStep {
      * is written again with this run's verdicts so that what a person opens agrees with optimize.json.
      */
     private static void restateBudgets(Path reports, List<BudgetResult> enforced, Log log) {
-        Path json = reports.resolve(ReportWriter.JSON);
-        if (!Files.isRegularFile(json)) {
+        if (!Files.isRegularFile(reports.resolve(ReportWriter.JSON))) {
             return; // the cache entry outlived its report folder: the figures stand, there is nothing to rewrite
         }
         try {
-            VerifyReport was = ReportReader.read(json);
-            if (was.budgets().equals(enforced)) {
-                return;
-            }
-            VerifyReport.Builder now = was.toBuilder().budgetResults(enforced);
-            if (was.notes().stream().noneMatch(n -> n.startsWith(RESTATED))) {
-                now.note(RESTATED + " (the figures were measured at " + was.createdAt() + " and taken from the cache)");
-            }
-            ReportWriter.write(reports, now.build());
+            ReportWriter.restate(reports, enforced, RESTATED);
         } catch (IOException | RuntimeException e) {
-            log.warn("could not write " + json + " again with this run's budgets: " + e.getMessage());
+            log.warn("could not write the report in " + reports + " again with this run's budgets: " + e.getMessage());
         }
     }
 
-    static final String RESTATED = "budget verdicts are those of the optimize run that reused this measurement";
+    static final String RESTATED = "budget verdicts are those of the optimize run that last reused this measurement;"
+            + " the figures were measured when this report was created and taken from the cache since";
 }

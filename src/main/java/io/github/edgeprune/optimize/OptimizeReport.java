@@ -324,7 +324,7 @@ public final class OptimizeReport {
             }
             h.append("<tr class=\"").append(cls).append("\"><td>").append(r.order()).append("</td><td class=\"l nw\">")
                     .append(x(r.candidate().id())).append("</td><td class=\"l\">").append(x(!r.candidate().channelCut()
-                            ? r.candidate().describe().split(",")[0] : String.format(Locale.ROOT, "channels, targetFlops %.2f", r.candidate().targetFlops())))
+                            ? r.candidate().whatIsDone() : String.format(Locale.ROOT, "channels, targetFlops %.2f", r.candidate().targetFlops())))
                     .append("</td><td>").append(r.candidate().precision()).append("</td><td>").append(r.candidate().imgsz())
                     .append("</td><td>").append(f(r.gflops(), "%.3f")).append("</td><td>")
                     .append(r.parameters() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.parameters())).append("</td><td>")

@@ -62,6 +62,28 @@ public final class ReportWriter {
         return new Written(json, html, junit);
     }
 
+    /**
+     * Writes the report in {@code folder} again with other budget verdicts (its figures are kept), adding
+     * {@code note} once; nothing is written when the verdicts, at the report's precision, are the ones
+     * already there. For a measurement reused from a cache under budgets other than those it was
+     * measured with.
+     *
+     * @return whether the files were written
+     */
+    public static boolean restate(Path folder, List<BudgetResult> verdicts, String note) throws IOException {
+        Path file = folder.resolve(JSON);
+        VerifyReport was = ReportReader.read(file);
+        VerifyReport.Builder now = was.toBuilder().budgetResults(verdicts);
+        if (json(now.build()).equals(json(was))) {
+            return false;
+        }
+        if (!was.notes().contains(note)) {
+            now.note(note);
+        }
+        write(folder, now.build());
+        return true;
+    }
+
     // ---------------------------------------------------------------- JSON
 
     static String json(VerifyReport r) {

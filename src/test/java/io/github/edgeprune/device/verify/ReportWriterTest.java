@@ -242,4 +242,21 @@ class ReportWriterTest {
         e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> ReportReader.read(bad));
         assertTrue(e.getMessage().contains("no edgeprune-verify schema"), e.getMessage());
     }
+
+    @Test
+    void restatingWritesOnlyWhenTheVerdictsChangeAndAddsItsNoteOnce() throws Exception {
+        VerifyReport original = sample(false);
+        ReportWriter.write(dir, original);
+        assertFalse(ReportWriter.restate(dir, original.budgets(), "reused"), "same verdicts: nothing written");
+        List<BudgetResult> looser = Budgets.builder().minMap50(0.40).build().check(original.map50(), original.latency(),
+                original.memory().peakMb());
+        assertTrue(ReportWriter.restate(dir, looser, "reused"));
+        VerifyReport now = ReportReader.read(dir.resolve(ReportWriter.JSON));
+        assertTrue(now.passed());
+        assertEquals(1, now.notes().stream().filter("reused"::equals).count());
+        assertFalse(ReportWriter.restate(dir, looser, "reused"), "the verdicts read back equal the ones given");
+        assertTrue(ReportWriter.restate(dir, original.budgets(), "reused"));
+        assertEquals(1, ReportReader.read(dir.resolve(ReportWriter.JSON)).notes().stream().filter("reused"::equals)
+                .count(), "the note is not repeated");
+    }
 }
