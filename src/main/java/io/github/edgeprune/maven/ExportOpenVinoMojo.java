@@ -54,7 +54,7 @@ public class ExportOpenVinoMojo extends AbstractPruneMojo {
     @Parameter(property = "prune.calibrationImages", defaultValue = "300")
     private int calibrationImages;
 
-    /** INT8 only: minmax (the range seen) or percentile (mean 0.01 % / 99.99 % quantiles per image). */
+    /** INT8 only: minmax (the range seen), percentile (mean 0.01 % / 99.99 % quantiles per image) or mse (least expected squared error). */
     @Parameter(property = "prune.calibration", defaultValue = "minmax")
     private String calibration;
 

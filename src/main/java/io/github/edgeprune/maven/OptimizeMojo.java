@@ -101,7 +101,7 @@ public class OptimizeMojo extends AbstractDeviceMojo {
     @Parameter(property = "prune.calibrationImages", defaultValue = "300")
     private int calibrationImages;
 
-    /** INT8 candidates: {@code minmax} or {@code percentile} (as export-openvino's prune.calibration). */
+    /** INT8 candidates: {@code minmax}, {@code percentile} or {@code mse} (as export-openvino's prune.calibration). */
     @Parameter(property = "prune.calibration", defaultValue = "minmax")
     private String calibration;
 

@@ -10,7 +10,13 @@ public enum CalibrationMethod {
      * Per image the 0.01 % and 99.99 % quantiles, averaged over the images (NNCF's
      * "mean_percentile"): a few outliers no longer stretch the grid.
      */
-    PERCENTILE("percentile");
+    PERCENTILE("percentile"),
+    /**
+     * The range with the least expected squared quantization error over every value of every
+     * image (a histogram, then a search over clipped ranges; the "mse" calibrator of NVIDIA's
+     * pytorch-quantization and TensorRT). Costs a second pass over the images.
+     */
+    MSE("mse");
 
     /** The quantile kept on each side by {@link #PERCENTILE}. */
     public static final double PERCENTILE_KEPT = 0.9999;
@@ -30,7 +36,9 @@ public enum CalibrationMethod {
         return switch (n) {
             case "minmax", "" -> MINMAX;
             case "percentile", "meanpercentile" -> PERCENTILE;
-            default -> throw new IllegalArgumentException("prune.calibration must be minmax or percentile, got '" + s + "'");
+            case "mse" -> MSE;
+            default -> throw new IllegalArgumentException("prune.calibration must be minmax, percentile or mse, got '" + s
+                    + "'");
         };
     }
 }

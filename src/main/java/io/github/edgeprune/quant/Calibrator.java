@@ -11,9 +11,12 @@ import io.github.edgeprune.graph.Graph;
 import io.github.edgeprune.util.Progress;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Runs the float graph on calibration images, one at a time with evaluate's pre-processing
@@ -22,7 +25,7 @@ import java.util.Map;
  */
 public final class Calibrator {
 
-    /** What was seen of one value: [min, max] over the images (min/max) or the mean quantiles. */
+    /** What was seen of one value: [min, max] over the images (min/max), the mean quantiles, or the least-error range (mse). */
     public record Observed(double min, double max) {
     }
 
@@ -34,39 +37,26 @@ public final class Calibrator {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("calibration needs at least one image");
         }
-        long[] in = graph.inputs().get(0).shape();
-        int imgsz = (int) in[in.length - 1];
         Map<String, double[]> acc = new LinkedHashMap<>();
         for (String v : values) {
-            acc.put(v, method == CalibrationMethod.MINMAX
-                    ? new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}
-                    : new double[] {0, 0});
+            acc.put(v, method == CalibrationMethod.PERCENTILE
+                    ? new double[] {0, 0}
+                    : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY});
         }
-        progress.start("Calibrating INT8 ranges on " + images.size() + " images", images.size());
-        try (NDManager manager = Engines.newManager(); GraphExecutor ex = new GraphExecutor(graph, manager)) {
-            for (Path image : images) {
-                try (NDManager step = manager.newSubManager()) {
-                    float[] chw = Preprocessor.preprocess(image, imgsz).chw();
-                    NDArray x = OwnedArrays.of(step, chw, new Shape(1, 3, imgsz, imgsz));
-                    Map<String, NDArray> got = ex.run(Map.of(graph.inputs().get(0).name(), x), values,
-                            GraphExecutor.Mode.INFERENCE);
-                    for (String v : values) {
-                        double[] a = acc.get(v);
-                        double[] seen = method == CalibrationMethod.MINMAX ? minMax(got.get(v)) : quantiles(got.get(v));
-                        if (method == CalibrationMethod.MINMAX) {
-                            a[0] = Math.min(a[0], seen[0]);
-                            a[1] = Math.max(a[1], seen[1]);
-                        } else {
-                            a[0] += seen[0] / images.size();
-                            a[1] += seen[1] / images.size();
-                        }
+        String pass = method == CalibrationMethod.MSE ? " (pass 1 of 2: ranges)" : "";
+        forEachImage(graph, images, values, "Calibrating INT8 ranges on " + images.size() + " images" + pass, progress,
+                (v, got) -> {
+                    double[] a = acc.get(v);
+                    if (method == CalibrationMethod.PERCENTILE) {
+                        double[] seen = quantiles(got);
+                        a[0] += seen[0] / images.size();
+                        a[1] += seen[1] / images.size();
+                    } else {
+                        double[] seen = minMax(got);
+                        a[0] = Math.min(a[0], seen[0]);
+                        a[1] = Math.max(a[1], seen[1]);
                     }
-                }
-                progress.step(1);
-            }
-        } finally {
-            progress.done();
-        }
+                });
         Map<String, Observed> out = new LinkedHashMap<>();
         acc.forEach((k, a) -> {
             if (!Double.isFinite(a[0]) || !Double.isFinite(a[1])) {
@@ -75,7 +65,45 @@ public final class Calibrator {
             }
             out.put(k, new Observed(a[0], a[1]));
         });
+        if (method == CalibrationMethod.MSE) {
+            // the graph's input keeps its whole range: an 8-bit image is then exactly on the grid
+            Set<String> inputs = new HashSet<>();
+            graph.inputs().forEach(i -> inputs.add(i.name()));
+            Map<String, MseRange> histograms = new LinkedHashMap<>();
+            out.forEach((k, o) -> {
+                if (!inputs.contains(k)) {
+                    histograms.put(k, new MseRange(o.min(), o.max()));
+                }
+            });
+            forEachImage(graph, images, histograms.keySet(), "Calibrating INT8 ranges (pass 2 of 2: histograms)",
+                    progress, (v, got) -> histograms.get(v).add(got.toFloatArray()));
+            histograms.forEach((k, h) -> out.put(k, h.best()));
+        }
         return out;
+    }
+
+    /** Runs the float graph on each image and hands every requested value to {@code sink}, with progress. */
+    private static void forEachImage(Graph graph, List<Path> images, Collection<String> values, String task,
+            Progress progress, BiConsumer<String, NDArray> sink) {
+        long[] in = graph.inputs().get(0).shape();
+        int imgsz = (int) in[in.length - 1];
+        progress.start(task, images.size());
+        try (NDManager manager = Engines.newManager(); GraphExecutor ex = new GraphExecutor(graph, manager)) {
+            for (Path image : images) {
+                try (NDManager step = manager.newSubManager()) {
+                    float[] chw = Preprocessor.preprocess(image, imgsz).chw();
+                    NDArray x = OwnedArrays.of(step, chw, new Shape(1, 3, imgsz, imgsz));
+                    Map<String, NDArray> got = ex.run(Map.of(graph.inputs().get(0).name(), x), values,
+                            GraphExecutor.Mode.INFERENCE);
+                    for (String v : values) {
+                        sink.accept(v, got.get(v));
+                    }
+                }
+                progress.step(1);
+            }
+        } finally {
+            progress.done();
+        }
     }
 
     private static double[] minMax(NDArray a) {

@@ -27,7 +27,7 @@ import java.util.Map;
  * fine-tune: speed does not depend on the weights' values) are exported as FP32 IR + ONNX twin,
  * then verify-on-device -Dprune.device=local measures batch-1 latency with each backend, the
  * models interleaved in every round so that load drifts over all of them alike. Arguments:
- * model data sizes(640,320) targets(0.6,0.4) images rounds.
+ * model data sizes(640,320) targets(0.6,0.4) images rounds [roundTo list(8); e.g. 8,16 cuts each target both ways].
  */
 public final class ChannelsLatencyBenchmark {
 
@@ -43,6 +43,7 @@ public final class ChannelsLatencyBenchmark {
         Path data = Path.of(args[1]);
         int images = Integer.parseInt(args[4]);
         int rounds = Integer.parseInt(args[5]);
+        String[] roundTos = (args.length > 6 ? args[6] : "8").split(",");
         List<Path> cp = AgentClassPath.jarsOnly(tmp);
         List<String> table = new ArrayList<>();
         table.add("| imgsz | model | GFLOPs | parameters | backend | median ms (per round) | dense ÷ this |");
@@ -53,11 +54,15 @@ public final class ChannelsLatencyBenchmark {
             models.add(export("dense", model, imgsz, tmp));
             for (String t : args[3].split(",")) {
                 double keep = Double.parseDouble(t.trim());
-                Path bundle = tmp.resolve("channels-" + imgsz + "-" + t);
-                PruneChannelsJob.run(new PruneChannelsJob.Settings(model, Path.of("."), bundle,
-                        new ChannelPruner.Settings(ChannelImportance.BN_GAMMA, 8, Double.NaN, keep), imgsz, false, 0),
-                        Log.silent());
-                models.add(export("targetFlops " + t, bundle.toString(), imgsz, tmp));
+                for (String r : roundTos) {
+                    int roundTo = Integer.parseInt(r.trim());
+                    Path bundle = tmp.resolve("channels-" + imgsz + "-" + t + "-r" + roundTo);
+                    PruneChannelsJob.run(new PruneChannelsJob.Settings(model, Path.of("."), bundle,
+                            new ChannelPruner.Settings(ChannelImportance.BN_GAMMA, roundTo, Double.NaN, keep), imgsz, false, 0),
+                            Log.silent());
+                    models.add(export("targetFlops " + t + (roundTos.length > 1 ? " roundTo " + roundTo : ""),
+                            bundle.toString(), imgsz, tmp));
+                }
             }
             for (String backend : List.of("onnxruntime", "djl")) {
                 Map<String, List<Double>> medians = new LinkedHashMap<>();

@@ -26,7 +26,7 @@ class Int8QuantizerTest {
             TestData.file("coco128/images/train2017/000000000025.jpg"),
             TestData.file("coco128/images/train2017/000000000030.jpg"));
 
-    private static Graph tinyGraph() {
+    static Graph tinyGraph() {
         Map<String, Object> src = new java.util.LinkedHashMap<>(
                 io.github.edgeprune.yolo.ModelZoo.architecture("yolov5n").source());
         src.put("width_multiple", 0.125);
