@@ -105,7 +105,7 @@ public final class ChannelsFinetuneBenchmark {
             }
         }
 
-        double dense = best(medians.get(timed.get(0)));
+        double dense = Rounds.best(medians.get(timed.get(0)));
         List<String> table = new ArrayList<>();
         table.add("| model | epochs | s/epoch | share of |γ| < 0.01 | val mAP50 | val mAP50-95 | GFLOPs | parameters "
                 + "| ORT median ms (per round) | dense ÷ this |");
@@ -117,8 +117,8 @@ public final class ChannelsFinetuneBenchmark {
             table.add(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.4f | %.4f | %.2f | %,d | %s | %s |", r.name(),
                     r.epochs(), Double.isNaN(r.secondsPerEpoch()) ? "" : String.format(Locale.ROOT, "%.1f", r.secondsPerEpoch()),
                     Double.isNaN(r.smallGamma()) ? "" : String.format(Locale.ROOT, "%.3f", r.smallGamma()), e.map50(),
-                    e.map50_95(), stats.gflops(), stats.parameters(), m == null ? "" : join(m),
-                    m == null ? "" : String.format(Locale.ROOT, "%.2f×", dense / best(m))));
+                    e.map50_95(), stats.gflops(), stats.parameters(), m == null ? "" : Rounds.join(m),
+                    m == null ? "" : String.format(Locale.ROOT, "%.2f×", dense / Rounds.best(m))));
         }
         String result = String.join("\n", table);
         Files.writeString(out.resolve("table.md"), result + "\n");
@@ -145,17 +145,5 @@ public final class ChannelsFinetuneBenchmark {
 
     private static double lastSmallGamma(TrainResult r) {
         return r.epochs().get(r.epochs().size() - 1).smallGamma();
-    }
-
-    private static double best(List<Double> medians) {
-        return medians.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-    }
-
-    private static String join(List<Double> v) {
-        StringBuilder sb = new StringBuilder();
-        for (double d : v) {
-            sb.append(sb.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%.1f", d));
-        }
-        return sb.toString();
     }
 }

@@ -78,11 +78,11 @@ public final class ChannelsLatencyBenchmark {
                                 r + 1, out.report().latency().median());
                     }
                 }
-                double dense = best(medians.get("dense"));
+                double dense = Rounds.best(medians.get("dense"));
                 for (Candidate c : models) {
                     List<Double> m = medians.get(c.name());
                     table.add(String.format(Locale.ROOT, "| %d | %s | %.2f | %,d | %s | %s | %.2f× |", imgsz, c.name(),
-                            c.gflops(), c.parameters(), backend, join(m), dense / best(m)));
+                            c.gflops(), c.parameters(), backend, Rounds.join(m), dense / Rounds.best(m)));
                 }
             }
         }
@@ -95,18 +95,5 @@ public final class ChannelsLatencyBenchmark {
                 Log.silent());
         GraphStats stats = GraphStats.of(IrReader.read(r.ir().xml()));
         return new Candidate(name, r.ir().xml(), r.onnx(), stats.gflops(), stats.parameters());
-    }
-
-    /** The lowest of the rounds' medians: the round least disturbed by the rest of the machine. */
-    private static double best(List<Double> medians) {
-        return medians.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-    }
-
-    private static String join(List<Double> v) {
-        StringBuilder sb = new StringBuilder();
-        for (double d : v) {
-            sb.append(sb.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%.1f", d));
-        }
-        return sb.toString();
     }
 }

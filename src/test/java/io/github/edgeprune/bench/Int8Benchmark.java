@@ -69,10 +69,10 @@ public final class Int8Benchmark {
                     System.out.printf(Locale.ROOT, "%d %s round %d: FP32 %.2f ms, INT8 %.2f ms%n", imgsz, m, r + 1,
                             dense.get(r), quantized.get(r));
                 }
-                double best = dense.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-                double bestQ = quantized.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-                latency.add(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.2f× |", imgsz, method.id(), join(dense),
-                        join(quantized), best / bestQ));
+                double best = Rounds.best(dense);
+                double bestQ = Rounds.best(quantized);
+                latency.add(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.2f× |", imgsz, method.id(), Rounds.join(dense),
+                        Rounds.join(quantized), best / bestQ));
             }
         }
         System.out.println(String.join("\n", accuracy));
@@ -98,13 +98,5 @@ public final class Int8Benchmark {
                 DeviceSettings.local(), "onnxruntime", 10, 0, Budgets.builder().build(), reports, arch -> cp, null, "java",
                 List.of(), Duration.ofMinutes(30), false, Map.of()), Log.silent());
         return out.report().latency().median();
-    }
-
-    private static String join(List<Double> v) {
-        StringBuilder sb = new StringBuilder();
-        for (double d : v) {
-            sb.append(sb.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%.1f", d));
-        }
-        return sb.toString();
     }
 }
